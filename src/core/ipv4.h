@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * IPv4 header access and validation. The checks mirror ip_rcv_core() in the
+ * kernel: version, IHL, total length against the bytes read, header
+ * checksum, then the options' own lengths (ip_options_compile). A packet
+ * with more bytes than its total length is trimmed, as the kernel does.
+ */
+#ifndef TF_CORE_IPV4_H
+#define TF_CORE_IPV4_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/ip.h>
+#include "core/drop.h"
+#include "core/pkt.h"
+
+#define IPV4_HDR_MIN 20u
+#define IPV4_HDR_MAX 60u
+
+/* Fragment offset field bits (host order after ntohs). */
+#define IPV4_F_RF 0x8000u
+#define IPV4_F_DF 0x4000u
+#define IPV4_F_MF 0x2000u
+#define IPV4_OFFMASK 0x1fffu
+
+static inline struct iphdr *ipv4_hdr(const struct pkt *p)
+{
+	return (struct iphdr *)p->data;
+}
+
+static inline unsigned int ipv4_hdrlen(const struct iphdr *ip)
+{
+	return (unsigned int)ip->ihl * 4u;
+}
+
+/* True for any fragment (MF set or offset nonzero). */
+static inline bool ipv4_is_fragment(const struct iphdr *ip)
+{
+	return (ip->frag_off & __builtin_bswap16(IPV4_F_MF | IPV4_OFFMASK)) != 0;
+}
+
+/* Fragment offset in bytes. */
+static inline unsigned int ipv4_frag_offset(const struct iphdr *ip)
+{
+	return ((unsigned int)__builtin_bswap16(ip->frag_off) & IPV4_OFFMASK) * 8u;
+}
+
+/*
+ * Validate the IPv4 packet in p (p->data, p->len). On success returns 0,
+ * trims p->len to the total length and sets p->l4_off. Otherwise returns
+ * -EINVAL and stores the drop reason in *why.
+ */
+int ipv4_validate(struct pkt *p, enum tf_drop *why);
+
+/* Recompute the header checksum from scratch. */
+void ipv4_set_csum(struct iphdr *ip);
+
+/* Decrement TTL, updating the checksum incrementally (RFC 1624). */
+void ipv4_dec_ttl(struct iphdr *ip);
+
+/* Address classes, network order in. */
+bool ipv4_addr_is_multicast(uint32_t addr);
+bool ipv4_addr_is_lbcast(uint32_t addr);   /* 255.255.255.255 */
+bool ipv4_addr_is_loopback(uint32_t addr); /* 127/8 */
+bool ipv4_addr_is_zeronet(uint32_t addr);  /* 0/8 */
+
+/* Parse "a.b.c.d" or "a.b.c.d/len" (len defaults to 32), host order out.
+ * 0 or -EINVAL. Host bits are kept; callers mask when they need to. */
+int ipv4_parse_prefix(const char *s, uint32_t *addr, uint8_t *plen);
+
+/* Mask for a prefix length, host order. */
+static inline uint32_t ipv4_mask(unsigned int plen)
+{
+	return plen ? 0xffffffffu << (32 - plen) : 0;
+}
+
+#endif
