@@ -12,7 +12,13 @@
  *   out_obj_close(o);
  *
  * A NULL text format prints nothing in text mode; a NULL key prints
- * nothing in JSON mode. The buffer grows as needed (control path only).
+ * nothing in JSON mode. Inside a JSON array the key is not printed, but it
+ * must still be non-NULL for the element to appear. The text format takes
+ * exactly one conversion of the value's type (%s for out_str and out_bool,
+ * which prints "true"/"false"; PRIu64 / PRId64 for the integers); any other
+ * format prints "(bad format)" instead of risking undefined behaviour.
+ * The buffer grows as needed (control path only). A JSON document ends with
+ * a newline when its top-level container closes.
  */
 #ifndef TF_CONTROL_OUT_H
 #define TF_CONTROL_OUT_H
@@ -28,6 +34,7 @@ struct out {
 	bool oom;           /* an allocation failed: output incomplete */
 	unsigned int depth;
 	bool need_comma[32];
+	uint32_t is_array;  /* bit n: the container at depth n is an array */
 };
 
 void out_init(struct out *o, bool json);
