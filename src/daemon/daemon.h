@@ -21,6 +21,7 @@ struct daemon {
 	struct event_base *base;
 	struct config cfg;
 	struct router router;
+	bool router_ready;        /* router_init succeeded */
 	struct netlink *nl;
 	struct control *ctl;
 	struct event *sig_term, *sig_int, *sig_hup;

@@ -17,6 +17,9 @@ struct log_ratelimit {
 	uint32_t suppressed;
 };
 
+/* Log to syslog (daemon facility) instead of stderr: used when tunfilterd
+ * detaches from its terminal. */
+void log_use_syslog(const char *ident);
 void log_set_level(enum log_level lvl);
 enum log_level log_get_level(void);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

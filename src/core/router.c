@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The packet path. See router.h for the picture; the order of checks
+ * follows the kernel so that a test against it sees the same things:
+ *
+ *  - martian sources and destinations are dropped by the route lookup, after
+ *    PRE_ROUTING (ip_route_input_slow);
+ *  - TTL expiry and "fragmentation needed" are decided before FORWARD runs
+ *    (ip_forward), so a FORWARD rule never sees a packet that dies there;
+ *  - local delivery always reassembles (ip_local_deliver), forwarding only
+ *    when defrag is on (the kernel: only when conntrack is loaded);
+ *  - a reassembled packet leaves in fragments no larger than the largest it
+ *    arrived in (IPCB frag_max_size), so forwarded fragments keep their shape.
+ *
+ * Each hook has a continuation (the kernel's okfn), found through
+ * router_okfn[] by hook number, so that a packet parked by QUEUE can resume
+ * with router_reinject() knowing only its hook and handler index.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "core/csum.h"
+#include "core/frag.h"
+#include "core/ipv4.h"
+#include "core/local.h"
+#include "core/router.h"
+
+static void router_hook(struct router *r, struct pkt *p, enum tf_hook hook);
+static void router_hook_resume(struct router *r, struct pkt *p);
+static void router_icmp_error_via(struct router *r, const struct pkt *p, uint8_t type,
+				  uint8_t code, uint32_t info, uint32_t src);
+
+void router_drop(struct router *r, struct pkt *p, enum tf_drop reason)
+{
+	drop_count(&r->drops, reason);
+	pkt_free(&r->pool, p);
+}
+
+/* ---- defrag as a hook (PRE_ROUTING and LOCAL_OUT, priority -400) ---- */
+
+static unsigned int router_defrag_hook(void *priv, struct pkt *p, struct router *r)
+{
+	if (!ipv4_is_fragment(ipv4_hdr(p)))
+		return TF_ACCEPT;
+	/* 0: p is now the whole datagram. Otherwise defrag kept p, or dropped,
+	 * counted and freed it: either way it is no longer ours. */
+	return defrag_add(r->defrag, p, r->now_ms) == 0 ? TF_ACCEPT : TF_STOLEN;
+}
+
+static void router_defrag_timeout(void *arg, const struct pkt *first)
+{
+	struct router *r = arg;
+
+	/* RFC 792: time exceeded, code 1, when the first fragment was seen. */
+	router_icmp_error(r, first, 11, 1, 0);
+}
+
+static int router_defrag_hooks(struct router *r, bool on)
+{
+	int err;
+
+	if (on == r->defrag_hooked)
+		return 0;
+	if (!on) {
+		hook_unregister(&r->hooks, HOOK_PRE_ROUTING, router_defrag_hook, r);
+		hook_unregister(&r->hooks, HOOK_LOCAL_OUT, router_defrag_hook, r);
+		r->defrag_hooked = false;
+		return 0;
+	}
+	err = hook_register(&r->hooks, HOOK_PRE_ROUTING, HOOK_PRI_DEFRAG, router_defrag_hook, r);
+	if (err)
+		return err;
+	err = hook_register(&r->hooks, HOOK_LOCAL_OUT, HOOK_PRI_DEFRAG, router_defrag_hook, r);
+	if (err) {
+		hook_unregister(&r->hooks, HOOK_PRE_ROUTING, router_defrag_hook, r);
+		return err;
+	}
+	r->defrag_hooked = true;
+	return 0;
+}
+
+/* ---- set-up ---- */
+
+int router_init(struct router *r, const struct router_config *cfg, const struct router_ops *ops,
+		void *ops_arg)
+{
+	struct timespec ts;
+	unsigned int i;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->cfg = *cfg;
+	r->ops = ops;
+	r->ops_arg = ops_arg;
+	for (i = 0; i < ROUTER_MAX_IFACES; i++) {
+		r->ifaces[i].fd = -1;
+		r->ifaces[i].idx = (int16_t)i;
+	}
+	hooks_init(&r->hooks);
+	err = pkt_pool_init(&r->pool, cfg->pool_size);
+	if (err)
+		goto fail_pool;
+	err = -ENOMEM;
+	r->fib = route_table_new();
+	if (!r->fib)
+		goto fail_fib;
+	r->defrag = defrag_new(&cfg->defrag_cfg, &r->pool, &r->drops);
+	if (!r->defrag)
+		goto fail_defrag;
+	defrag_set_timeout_cb(r->defrag, router_defrag_timeout, r);
+	icmp_limiter_init(&r->icmp_limit, &cfg->icmp);
+	err = router_defrag_hooks(r, cfg->defrag);
+	if (err)
+		goto fail_hooks;
+	/* IP IDs of our own packets start somewhere unpredictable. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	r->ip_id = (uint16_t)(ts.tv_nsec ^ (ts.tv_nsec >> 16));
+	return 0;
+
+fail_hooks:
+	defrag_free(r->defrag);
+fail_defrag:
+	route_table_free(r->fib);
+fail_fib:
+	pkt_pool_fini(&r->pool);
+fail_pool:
+	hooks_fini(&r->hooks);
+	return err;
+}
+
+void router_fini(struct router *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < ROUTER_MAX_IFACES; i++)
+		if (r->ifaces[i].used)
+			router_iface_remove(r, (int)i);
+	defrag_free(r->defrag);
+	route_table_free(r->fib);
+	hooks_fini(&r->hooks);
+	pkt_pool_fini(&r->pool);
+}
+
+int router_configure(struct router *r, const struct router_config *cfg)
+{
+	struct defrag *d;
+	int err;
+
+	/* The pool cannot change size while packets are out; keep the old one. */
+	if (cfg->defrag_cfg.max_memory != r->cfg.defrag_cfg.max_memory ||
+	    cfg->defrag_cfg.timeout_ms != r->cfg.defrag_cfg.timeout_ms ||
+	    cfg->defrag_cfg.max_queues != r->cfg.defrag_cfg.max_queues) {
+		d = defrag_new(&cfg->defrag_cfg, &r->pool, &r->drops);
+		if (!d)
+			return -ENOMEM;
+		defrag_set_timeout_cb(d, router_defrag_timeout, r);
+		/* Datagrams half reassembled under the old limits are dropped. */
+		defrag_free(r->defrag);
+		r->defrag = d;
+		r->cfg.defrag_cfg = cfg->defrag_cfg;
+	}
+	err = router_defrag_hooks(r, cfg->defrag);
+	if (err)
+		return err;
+	r->cfg.defrag = cfg->defrag;
+	r->cfg.icmp = cfg->icmp;
+	icmp_limiter_init(&r->icmp_limit, &cfg->icmp);
+	return 0;
+}
+
+int router_iface_add(struct router *r, const char *name, uint32_t addr, uint8_t plen, uint32_t mtu,
+		     int fd)
+{
+	struct iface *ifc;
+	unsigned int i;
+
+	if (strlen(name) >= IFNAMSIZ)
+		return -EINVAL;
+	if (router_iface_by_name(r, name))
+		return -EEXIST;
+	for (i = 0; i < ROUTER_MAX_IFACES && r->ifaces[i].used; i++)
+		;
+	if (i == ROUTER_MAX_IFACES)
+		return -ENOSPC;
+	ifc = &r->ifaces[i];
+	memset(ifc, 0, sizeof(*ifc));
+	ifc->idx = (int16_t)i;
+	ifc->used = true;
+	ifc->up = true; /* until the kernel says otherwise */
+	strcpy(ifc->name, name);
+	ifc->addr = addr;
+	ifc->plen = plen;
+	ifc->mtu = mtu;
+	ifc->fd = fd;
+	ifc->txq_tail = &ifc->txq;
+	if (i + 1 > r->n_ifaces)
+		r->n_ifaces = i + 1;
+	return (int)i;
+}
+
+struct iface *router_iface_by_name(struct router *r, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_ifaces; i++)
+		if (r->ifaces[i].used && strcmp(r->ifaces[i].name, name) == 0)
+			return &r->ifaces[i];
+	return NULL;
+}
+
+void router_iface_remove(struct router *r, int idx)
+{
+	struct iface *ifc = &r->ifaces[idx];
+	struct pkt *p, *n;
+
+	for (p = ifc->txq; p; p = n) {
+		n = p->next;
+		router_drop(r, p, DROP_IF_DOWN);
+	}
+	memset(ifc, 0, sizeof(*ifc));
+	ifc->idx = (int16_t)idx;
+	ifc->fd = -1;
+	while (r->n_ifaces && !r->ifaces[r->n_ifaces - 1].used)
+		r->n_ifaces--;
+}
+
+int router_fib_add_connected(const struct router *r, struct route_table *t)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < r->n_ifaces; i++) {
+		const struct iface *ifc = &r->ifaces[i];
+		uint32_t a = ntohl(ifc->addr), m = ipv4_mask(ifc->plen);
+
+		if (!ifc->used || !ifc->addr)
+			continue;
+		err = route_add(t, a & m, ifc->plen, ROUTE_CONNECTED, (int)i);
+		/* Local and broadcast entries are added after the connected one
+		 * so that they replace it where they coincide (/32). */
+		if (!err && ifc->plen < 31)
+			err = route_add(t, a | ~m, 32, ROUTE_BROADCAST, (int)i);
+		if (!err)
+			err = route_add(t, a, 32, ROUTE_LOCAL, (int)i);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void router_fib_replace(struct router *r, struct route_table *t)
+{
+	route_table_free(r->fib);
+	r->fib = t;
+}
+
+void router_set_clock(struct router *r, uint64_t mono_ms, uint32_t ms_of_day)
+{
+	r->now_ms = mono_ms;
+	r->ms_of_day = ms_of_day;
+}
+
+/* ---- output ---- */
+
+static void router_enqueue(struct router *r, struct iface *ifc, struct pkt *p)
+{
+	p->next = NULL;
+	*ifc->txq_tail = p;
+	ifc->txq_tail = &p->next;
+	ifc->txq_len++;
+}
+
+void router_flush(struct router *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_ifaces; i++) {
+		struct iface *ifc = &r->ifaces[i];
+		struct pkt *p = ifc->txq, *n;
+
+		if (!p)
+			continue;
+		ifc->txq = NULL;
+		ifc->txq_tail = &ifc->txq;
+		ifc->txq_len = 0;
+		for (; p; p = n) {
+			n = p->next;
+			p->next = NULL;
+			if (r->ops->xmit(r, ifc, p) < 0) {
+				ifc->st.tx_dropped++;
+				drop_count(&r->drops, DROP_TX_ERROR);
+			}
+		}
+	}
+}
+
+/* POST_ROUTING accepted: fragment if needed and queue for the link. */
+static void router_output(struct router *r, struct pkt *p)
+{
+	struct iface *ifc = &r->ifaces[p->oif];
+	struct iphdr *ip = ipv4_hdr(p);
+	unsigned int limit = ifc->mtu;
+	struct pkt *frags, *n;
+	int err;
+
+	if (!ifc->used || !ifc->up) {
+		ifc->st.tx_dropped++;
+		router_drop(r, p, DROP_IF_DOWN);
+		return;
+	}
+	if ((p->flags & PKT_F_REASSEMBLED) && p->frag_max && p->frag_max < limit)
+		limit = p->frag_max;
+	if (p->len <= limit) {
+		router_enqueue(r, ifc, p);
+		return;
+	}
+	if ((ip->frag_off & htons(IPV4_F_DF)) && !(p->flags & PKT_F_REASSEMBLED)) {
+		/* A hook grew a DF packet past the MTU (ip_fragment). */
+		if (!(p->flags & PKT_F_LOCAL_ORIGIN))
+			router_icmp_error(r, p, 3, 4, ifc->mtu);
+		router_drop(r, p, DROP_FRAG_NEEDED);
+		return;
+	}
+	err = frag_split(&r->pool, p, limit, &frags);
+	if (err < 0) {
+		router_drop(r, p, err == -ENOBUFS ? DROP_NO_BUFFER : DROP_FRAG_FAILED);
+		return;
+	}
+	for (; frags; frags = n) {
+		n = frags->next;
+		router_enqueue(r, ifc, frags);
+	}
+}
+
+static void router_post_routing(struct router *r, struct pkt *p)
+{
+	router_hook(r, p, HOOK_POST_ROUTING);
+}
+
+/* LOCAL_OUT accepted: route (again: a handler may have changed the
+ * destination) and go to POST_ROUTING. */
+static void router_local_out_finish(struct router *r, struct pkt *p)
+{
+	const struct iphdr *ip = ipv4_hdr(p);
+	const struct route *rt = route_lookup(r->fib, ntohl(ip->daddr));
+
+	if (!rt) {
+		router_drop(r, p, DROP_NO_ROUTE);
+		return;
+	}
+	if (rt->kind == ROUTE_LOCAL) {
+		/* Our own stack talking to itself has nothing to say. */
+		router_drop(r, p, DROP_MARTIAN_DST);
+		return;
+	}
+	p->oif = rt->oif;
+	p->nexthop = ip->daddr;
+	p->flags |= PKT_F_ROUTED;
+	router_post_routing(r, p);
+}
+
+void router_local_out(struct router *r, struct pkt *p)
+{
+	p->flags |= PKT_F_LOCAL_ORIGIN;
+	p->iif = -1;
+	p->oif = -1;
+	p->l4_off = (uint16_t)ipv4_hdrlen(ipv4_hdr(p));
+	p->tstamp_ms = r->now_ms;
+	r->local_out++;
+	router_hook(r, p, HOOK_LOCAL_OUT);
+}
+
+/* ---- ICMP errors ---- */
+
+void router_icmp_error(struct router *r, const struct pkt *p, uint8_t type, uint8_t code,
+		       uint32_t info)
+{
+	const struct iphdr *ip = ipv4_hdr(p);
+	const struct route *back, *to;
+
+	if (!icmp_error_allowed(p))
+		return;
+	/* RFC 1812 4.3.2.7: nothing about a packet sent to a subnet broadcast. */
+	to = route_lookup(r->fib, ntohl(ip->daddr));
+	if (to && to->kind == ROUTE_BROADCAST)
+		return;
+	/* The error comes from the address it is about when that is ours (as
+	 * icmp_send with RTCF_LOCAL); otherwise from the address of the link
+	 * the error leaves by. */
+	if (to && to->kind == ROUTE_LOCAL) {
+		router_icmp_error_via(r, p, type, code, info, ip->daddr);
+		return;
+	}
+	back = route_lookup(r->fib, ntohl(ip->saddr));
+	if (!back || back->kind == ROUTE_LOCAL)
+		return;
+	router_icmp_error_via(r, p, type, code, info, r->ifaces[back->oif].addr);
+}
+
+static void router_icmp_error_via(struct router *r, const struct pkt *p, uint8_t type,
+				  uint8_t code, uint32_t info, uint32_t src)
+{
+	struct pkt *e;
+
+	if (!icmp_limiter_allow(&r->icmp_limit, ipv4_hdr(p)->saddr, type, r->now_ms)) {
+		drop_count(&r->drops, DROP_ICMP_RATELIMIT);
+		return;
+	}
+	if (icmp_error_build(&r->pool, p, type, code, info, src, htons(++r->ip_id), &e) < 0) {
+		drop_count(&r->drops, DROP_NO_BUFFER);
+		return;
+	}
+	router_local_out(r, e);
+}
+
+/* ---- input ---- */
+
+static void router_forward_finish(struct router *r, struct pkt *p)
+{
+	r->forwarded++;
+	router_post_routing(r, p);
+}
+
+/* ip_forward: the checks that come before the FORWARD hook. */
+static void router_forward(struct router *r, struct pkt *p)
+{
+	struct iphdr *ip = ipv4_hdr(p);
+	const struct iface *out = &r->ifaces[p->oif];
+
+	if (ip->ttl <= 1) {
+		router_icmp_error(r, p, 11, 0, 0);
+		router_drop(r, p, DROP_TTL_EXPIRED);
+		return;
+	}
+	/* ip_exceeds_mtu: a reassembled packet counts by its largest fragment. */
+	if (p->len > out->mtu && (ip->frag_off & htons(IPV4_F_DF)) &&
+	    !((p->flags & PKT_F_REASSEMBLED) && p->frag_max && p->frag_max <= out->mtu)) {
+		router_icmp_error(r, p, 3, 4, out->mtu);
+		router_drop(r, p, DROP_FRAG_NEEDED);
+		return;
+	}
+	ipv4_dec_ttl(ip);
+	router_hook(r, p, HOOK_FORWARD);
+}
+
+/* LOCAL_IN accepted: the built-in local stack answers. */
+static void router_local_in_finish(struct router *r, struct pkt *p)
+{
+	const struct iphdr *ip = ipv4_hdr(p);
+	const struct route *rt = route_lookup(r->fib, ntohl(ip->daddr));
+	uint32_t local = ip->daddr;
+	struct local_result res;
+
+	r->local_in++;
+	/* A request to a broadcast address is answered from the link's address. */
+	if (!rt || rt->kind != ROUTE_LOCAL)
+		local = p->iif >= 0 ? r->ifaces[p->iif].addr : 0;
+	if (local_deliver(&r->pool, p, local, htons(++r->ip_id), r->ms_of_day, &res) < 0) {
+		router_drop(r, p, DROP_NO_BUFFER);
+		return;
+	}
+	switch (res.action) {
+	case LOCAL_CONSUMED:
+		router_drop(r, p, DROP_LOCAL_PROTO);
+		break;
+	case LOCAL_REPLY_INPLACE:
+		p->mark = 0;
+		p->flags = 0;
+		router_local_out(r, p);
+		break;
+	case LOCAL_REPLY_NEW:
+		pkt_free(&r->pool, p);
+		router_local_out(r, res.reply);
+		break;
+	case LOCAL_SEND_ICMP:
+		router_icmp_error_via(r, p, res.icmp_type, res.icmp_code, 0, local);
+		pkt_free(&r->pool, p);
+		break;
+	}
+}
+
+/* ip_local_deliver: whole datagrams only, whatever the defrag setting. */
+static void router_local_deliver(struct router *r, struct pkt *p)
+{
+	if (ipv4_is_fragment(ipv4_hdr(p)) && defrag_add(r->defrag, p, r->now_ms) != 0)
+		return;
+	router_hook(r, p, HOOK_LOCAL_IN);
+}
+
+static bool router_martian_src(uint32_t saddr)
+{
+	return ipv4_addr_is_multicast(saddr) || ipv4_addr_is_lbcast(saddr) ||
+	       ipv4_addr_is_zeronet(saddr) || ipv4_addr_is_loopback(saddr);
+}
+
+/* PRE_ROUTING accepted: ip_route_input. */
+static void router_route_input(struct router *r, struct pkt *p)
+{
+	const struct iphdr *ip = ipv4_hdr(p);
+	const struct route *rt, *src;
+
+	if (ipv4_addr_is_lbcast(ip->daddr)) {
+		router_local_deliver(r, p);
+		return;
+	}
+	if (router_martian_src(ip->saddr)) {
+		router_drop(r, p, DROP_MARTIAN_SRC);
+		return;
+	}
+	if (ipv4_addr_is_zeronet(ip->daddr) || ipv4_addr_is_loopback(ip->daddr) ||
+	    ipv4_addr_is_multicast(ip->daddr)) {
+		/* No multicast routing: nothing to deliver it to. */
+		router_drop(r, p, DROP_MARTIAN_DST);
+		return;
+	}
+	/* Our own address as the source of a received packet (fib_validate_source). */
+	src = route_lookup(r->fib, ntohl(ip->saddr));
+	if (src && (src->kind == ROUTE_LOCAL || src->kind == ROUTE_BROADCAST)) {
+		router_drop(r, p, DROP_MARTIAN_SRC);
+		return;
+	}
+	rt = route_lookup(r->fib, ntohl(ip->daddr));
+	if (!rt) {
+		router_icmp_error(r, p, 3, 0, 0);
+		router_drop(r, p, DROP_NO_ROUTE);
+		return;
+	}
+	if (rt->kind == ROUTE_LOCAL || rt->kind == ROUTE_BROADCAST) {
+		router_local_deliver(r, p);
+		return;
+	}
+	p->oif = rt->oif;
+	p->nexthop = ip->daddr;
+	p->flags |= PKT_F_ROUTED;
+	router_forward(r, p);
+}
+
+void router_rx(struct router *r, struct pkt *p, int iif)
+{
+	struct iface *ifc = &r->ifaces[iif];
+	enum tf_drop why;
+
+	ifc->st.rx_packets++;
+	ifc->st.rx_bytes += p->len;
+	p->iif = (int16_t)iif;
+	p->tstamp_ms = r->now_ms;
+	if (ipv4_validate(p, &why) < 0) {
+		ifc->st.rx_dropped++;
+		router_drop(r, p, why);
+		return;
+	}
+	router_hook(r, p, HOOK_PRE_ROUTING);
+}
+
+/* ---- hook traversal and reinjection ---- */
+
+typedef void (*router_okfn_t)(struct router *r, struct pkt *p);
+
+static const router_okfn_t router_okfn[HOOK_MAX] = {
+	[HOOK_PRE_ROUTING] = router_route_input,
+	[HOOK_LOCAL_IN] = router_local_in_finish,
+	[HOOK_FORWARD] = router_forward_finish,
+	[HOOK_LOCAL_OUT] = router_local_out_finish,
+	[HOOK_POST_ROUTING] = router_output,
+};
+
+static void router_hook_resume(struct router *r, struct pkt *p)
+{
+	int why = DROP_HOOK_DROP;
+
+	switch (hook_run(&r->hooks, p, r, &why)) {
+	case TF_ACCEPT:
+		router_okfn[p->hook](r, p);
+		break;
+	case TF_STOLEN:
+		break;
+	case TF_QUEUE:
+		/* No queue subsystem yet: nobody can take it (no fake consumer). */
+		router_drop(r, p, DROP_QUEUE_NO_CONSUMER);
+		break;
+	default:
+		router_drop(r, p, (enum tf_drop)why);
+		break;
+	}
+}
+
+static void router_hook(struct router *r, struct pkt *p, enum tf_hook hook)
+{
+	p->hook = (uint8_t)hook;
+	p->hook_idx = 0;
+	p->repeat = 0;
+	router_hook_resume(r, p);
+}
+
+void router_reinject(struct router *r, struct pkt *p, unsigned int verdict)
+{
+	switch (verdict) {
+	case TF_ACCEPT:
+		p->hook_idx++;
+		p->repeat = 0;
+		router_hook_resume(r, p);
+		break;
+	case TF_REPEAT:
+		router_hook_resume(r, p);
+		break;
+	case TF_DROP:
+		router_drop(r, p, DROP_HOOK_DROP);
+		break;
+	default:
+		router_drop(r, p, DROP_BAD_VERDICT);
+		break;
+	}
+}
+
+void router_tick(struct router *r)
+{
+	defrag_expire(r->defrag, r->now_ms);
+}
