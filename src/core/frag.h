@@ -14,10 +14,15 @@
 /*
  * Fragment p for mtu. On success returns the number of fragments and links
  * them through ->next starting at *out (each a pool buffer carrying the
- * metadata of p: iif, oif, mark, hook, nexthop, flags); p itself is freed.
+ * metadata of p: iif, oif, mark, hook, nexthop, flags, ct, tstamp_ms); p is
+ * consumed: it becomes the first fragment (*out == p), so the caller must
+ * treat only the list as its own. A p that already fits mtu is returned
+ * alone (count 1). DF is not looked at: that is the caller's decision.
+ * Offload metadata (vnet) is cleared: resolve checksum offload first.
  * -EMSGSIZE if mtu is too small for the header plus 8 bytes, -ENOBUFS if
- * the pool ran out (every fragment made so far is freed); on error p is
- * left untouched and still owned by the caller.
+ * the pool ran out (every fragment made so far is freed), -EINVAL for a
+ * malformed header; on error p is left untouched and still owned by the
+ * caller.
  */
 int frag_split(struct pkt_pool *pool, struct pkt *p, unsigned int mtu, struct pkt **out);
 
