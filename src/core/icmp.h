@@ -43,6 +43,11 @@ struct icmp_limiter {
 void icmp_limiter_init(struct icmp_limiter *l, const struct icmp_limit_config *cfg);
 /* May an ICMP message of this type go to dst (network order) now? */
 bool icmp_limiter_allow(struct icmp_limiter *l, uint32_t dst, uint8_t type, uint64_t now_ms);
+/* The same knowing the code: fragmentation needed (3/4) is never limited,
+ * as the kernel never limits path MTU discovery. icmp_limiter_allow is this
+ * with code 0. */
+bool icmp_limiter_allow_code(struct icmp_limiter *l, uint32_t dst, uint8_t type, uint8_t code,
+			     uint64_t now_ms);
 
 /*
  * RFC 1812 4.3.2.7 on the packet alone: no error about an ICMP error, about
@@ -58,7 +63,8 @@ bool icmp_error_allowed(const struct pkt *orig);
  * (network order) to orig's source, TTL 64, then type, code, the 32-bit
  * rest-of-header info (next-hop MTU for fragmentation needed, pointer for
  * parameter problem; host order), then as much of orig as fits in 576
- * bytes (RFC 1812 4.3.2.3). 0, -ENOBUFS.
+ * bytes (RFC 1812 4.3.2.3). ip_id is stored as given (network order).
+ * 0, -ENOBUFS.
  */
 int icmp_error_build(struct pkt_pool *pool, const struct pkt *orig, uint8_t type, uint8_t code,
 		     uint32_t info, uint32_t src, uint16_t ip_id, struct pkt **out);
@@ -68,7 +74,8 @@ int icmp_error_build(struct pkt_pool *pool, const struct pkt *orig, uint8_t type
  * addresses swapped (the reply's source is src, network order, because a
  * request to a broadcast address is answered from the interface address),
  * options removed, TTL 64, checksums recomputed. For timestamps the receive
- * and transmit fields are ms_of_day (ms since midnight UT). 0, or -EINVAL
+ * and transmit fields are ms_of_day (ms since midnight UT). ip_id is
+ * network order. 0, or -EINVAL
  * when p is not such a request or is malformed (too short, bad checksum).
  */
 int icmp_reply(struct pkt *p, uint32_t src, uint16_t ip_id, uint32_t ms_of_day);
