@@ -28,13 +28,15 @@ struct local_result {
 /*
  * Decide what the local stack does with p, a whole (reassembled) datagram
  * addressed to local address dst (network order, the address the reply
- * comes from). ip_id is the IP ID for a new packet.
+ * comes from). ip_id is the IP ID for a new packet (network order).
  */
 int local_deliver(struct pkt_pool *pool, struct pkt *p, uint32_t local_addr, uint16_t ip_id,
 		  uint32_t ms_of_day, struct local_result *res);
 
 /* Build the RST that answers the TCP segment in p (tcp_v4_send_reset), from
- * src (network order). 0, -EINVAL (no reply due: a RST, or malformed), -ENOBUFS. */
+ * src (network order). Like Linux's, the RST has DF set and IP ID 0, so
+ * ip_id is not used. 0, -EINVAL (no reply due: a RST, or malformed),
+ * -ENOBUFS. */
 int local_tcp_reset(struct pkt_pool *pool, const struct pkt *p, uint32_t src, uint16_t ip_id,
 		    struct pkt **out);
 
