@@ -42,6 +42,8 @@ enum {
 	PKT_F_REASSEMBLED = 1u << 1,  /* built by defrag from fragments */
 	PKT_F_ROUTED = 1u << 2,       /* route decision taken (oif/nexthop valid) */
 	PKT_F_VNET = 1u << 3,         /* vnet header metadata is meaningful */
+	PKT_F_TRACE = 1u << 4,        /* a TRACE rule marked it: report its path */
+	PKT_F_QUEUE_BYPASS = 1u << 5, /* QUEUE verdict: accept if nobody listens */
 };
 
 struct pkt {
@@ -59,6 +61,7 @@ struct pkt {
 	uint8_t nat_done;   /* NAT done bits (conntrack issue) */
 	uint16_t hook_idx;  /* handler index to resume at (QUEUE reinjection) */
 	uint16_t repeat;    /* REPEATs taken on the current handler */
+	uint16_t queue_num; /* QUEUE verdict: the queue (NFQUEUE --queue-num) */
 	uint32_t mark;
 	uint32_t nexthop;   /* network byte order; the destination on p2p links */
 	void *ct;           /* conntrack entry (conntrack issue) */
