@@ -404,7 +404,7 @@ static void router_icmp_error_via(struct router *r, const struct pkt *p, uint8_t
 {
 	struct pkt *e;
 
-	if (!icmp_limiter_allow(&r->icmp_limit, ipv4_hdr(p)->saddr, type, r->now_ms)) {
+	if (!icmp_limiter_allow_code(&r->icmp_limit, ipv4_hdr(p)->saddr, type, code, r->now_ms)) {
 		drop_count(&r->drops, DROP_ICMP_RATELIMIT);
 		return;
 	}
@@ -454,9 +454,13 @@ static void router_local_in_finish(struct router *r, struct pkt *p)
 	struct local_result res;
 
 	r->local_in++;
-	/* A request to a broadcast address is answered from the link's address. */
-	if (!rt || rt->kind != ROUTE_LOCAL)
-		local = p->iif >= 0 ? r->ifaces[p->iif].addr : 0;
+	/* Nothing sent to a broadcast address gets an answer: no ICMP errors
+	 * (RFC 1812 4.3.2.7), no RST, and no echo reply either, as Linux with
+	 * its default icmp_echo_ignore_broadcasts=1. */
+	if (!rt || rt->kind != ROUTE_LOCAL) {
+		router_drop(r, p, DROP_LOCAL_PROTO);
+		return;
+	}
 	if (local_deliver(&r->pool, p, local, htons(++r->ip_id), r->ms_of_day, &res) < 0) {
 		router_drop(r, p, DROP_NO_BUFFER);
 		return;
@@ -466,8 +470,6 @@ static void router_local_in_finish(struct router *r, struct pkt *p)
 		router_drop(r, p, DROP_LOCAL_PROTO);
 		break;
 	case LOCAL_REPLY_INPLACE:
-		p->mark = 0;
-		p->flags = 0;
 		router_local_out(r, p);
 		break;
 	case LOCAL_REPLY_NEW:
