@@ -4,7 +4,10 @@
  * queues keyed by (src, dst, protocol, id); an overlapping fragment, a
  * duplicate that disagrees with what was stored, or one that extends past
  * 65535 bytes drops the whole queue (teardrop and ping-of-death shapes).
- * Exact duplicates are dropped alone. A memory cap bounds the buffers held;
+ * Exact duplicates (same offset, length, MF and bytes) are dropped alone,
+ * counted as DROP_DEFRAG_DUPLICATE. A memory cap bounds the buffers held
+ * (each fragment charged its length plus a fixed overhead, and never more
+ * than half the pool's buffers; the oldest queues are evicted first);
  * a queue older than the timeout is dropped (and, if it held the first
  * fragment, a "fragment reassembly time exceeded" ICMP error may be sent by
  * the caller). No per-queue timer: expiry is checked lazily on each call and
@@ -21,6 +24,7 @@
 
 struct defrag;
 
+/* A zero field takes the default: 4 MiB, 30 s, 1024 queues. */
 struct defrag_config {
 	uint32_t max_memory;  /* bytes of buffers held (kernel ipfrag_high_thresh) */
 	uint32_t timeout_ms;  /* per queue (kernel ipfrag_time, 30 s) */
@@ -40,6 +44,7 @@ void defrag_set_timeout_cb(struct defrag *d, defrag_timeout_fn fn, void *arg);
  * Offer a validated fragment p at time now_ms.
  *  - 0: p now holds the whole reassembled datagram (header checksum fixed,
  *    PKT_F_REASSEMBLED set, p->frag_max the largest fragment's length).
+ *    A p that is not a fragment is already whole: 0, p untouched.
  *  - -EINPROGRESS: defrag kept p; the caller must not touch it again.
  *  - other -errno: p was dropped and freed by defrag; the reason was counted.
  */

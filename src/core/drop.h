@@ -23,6 +23,7 @@
 	X(FRAG_NEEDED, "frag_needed", "larger than the MTU with DF set")      \
 	X(FRAG_FAILED, "frag_failed", "could not be fragmented")             \
 	X(DEFRAG_OVERLAP, "defrag_overlap", "overlapping fragment")           \
+	X(DEFRAG_DUPLICATE, "defrag_duplicate", "exact duplicate of a held fragment") \
 	X(DEFRAG_OVERSIZE, "defrag_oversize", "fragments past 65535 bytes")   \
 	X(DEFRAG_INVALID, "defrag_invalid", "malformed fragment")             \
 	X(DEFRAG_TIMEOUT, "defrag_timeout", "reassembly timed out")           \
