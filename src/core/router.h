@@ -58,6 +58,11 @@ struct iface {
 };
 
 struct router;
+struct ruleset;
+
+/* Reports the path of a packet marked by a TRACE rule (table.c). */
+typedef void (*router_trace_fn)(void *arg, const struct pkt *p, const char *table,
+				const char *chain, unsigned int rulenum, const char *what);
 
 struct router_ops {
 	/* Send p out of ifc. Owns p from here (frees it into r->pool).
@@ -94,6 +99,13 @@ struct router {
 	unsigned int depth;      /* recursion guard: errors about errors */
 
 	uint64_t forwarded, local_in, local_out;
+
+	/* The committed ruleset (src/tables/): the table handlers read it for
+	 * every packet, so a commit is a pointer swap. NULL before tables_init. */
+	struct ruleset *ruleset;
+	/* TRACE listener (tunfilter monitor trace); NULL: nobody listens. */
+	router_trace_fn trace;
+	void *trace_arg;
 };
 
 int router_init(struct router *r, const struct router_config *cfg, const struct router_ops *ops,

@@ -62,6 +62,11 @@ struct xt_ctx {
 	uint16_t thoff;           /* transport header offset from p->data */
 	uint16_t fragoff;         /* fragment offset in bytes; nonzero: no L4 header */
 	bool hotdrop;             /* a match found a malformed header: drop */
+	/* tunfilter simulate: change nothing but the packet. Matches leave
+	 * their state alone (limit takes no token); targets with effects
+	 * beyond the packet (LOG, REJECT's reply, queueing) must only return
+	 * the verdict they would give. */
+	bool dry_run;
 	const char *chain;        /* for LOG/TRACE: the chain being run */
 	unsigned int rulenum;     /* 1-based rule number in that chain */
 };

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * iptables-restore: apply iptables-save text to a ruleset.
+ *
+ *   *TABLE                      start a table (flushed first, unless NOFLUSH)
+ *   :CHAIN POLICY [p:b]         policy of a built-in chain ("-" for a user
+ *                               chain, which is created)
+ *   [p:b] -A CHAIN rule...      a rule (other commands as iptables-restore
+ *                               allows: -I, -D, -R, -N, -X, -F, -Z, -P, -E)
+ *   COMMIT                      end of the table
+ *   # comment, blank lines
+ *
+ * The counters ([p:b] on chains and rules) are used with RESTORE_COUNTERS
+ * only, as iptables-restore --counters. The caller applies the text to a
+ * clone (or to a ruleset_new() one) and commits it only when this returns
+ * 0 (all the tables of the text together, or nothing): a validation error
+ * (a jump to a missing chain, a loop...) fails the restore too.
+ * Messages are "FILE:LINE: message" (file NULL: "line N: message").
+ */
+#ifndef TF_TABLES_RESTORE_H
+#define TF_TABLES_RESTORE_H
+
+#include <stddef.h>
+#include "tables/ruleset.h"
+
+enum {
+	RESTORE_NOFLUSH = 1u << 0,
+	RESTORE_COUNTERS = 1u << 1,
+};
+
+/* 0 or -EINVAL (-ENOMEM); rs is then half-changed: free it. */
+int restore_text(struct ruleset *rs, const char *text, size_t len, const char *file,
+		 unsigned int flags, char *err, size_t errlen);
+/* Read path and restore_text it (file named in messages as given). */
+int restore_file(struct ruleset *rs, const char *path, unsigned int flags, char *err,
+		 size_t errlen);
+
+#endif
