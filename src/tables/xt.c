@@ -83,6 +83,12 @@ int xt_parse_port(struct xt_parse *ps, const char *opt, const char *arg, const c
 int xt_parse_port_range(struct xt_parse *ps, const char *opt, const char *arg, uint16_t *lo,
 			uint16_t *hi)
 {
+	return xt_parse_port_range_proto(ps, opt, arg, NULL, lo, hi);
+}
+
+int xt_parse_port_range_proto(struct xt_parse *ps, const char *opt, const char *arg,
+			      const char *proto, uint16_t *lo, uint16_t *hi)
+{
 	char buf[64];
 	char *colon;
 
@@ -91,7 +97,7 @@ int xt_parse_port_range(struct xt_parse *ps, const char *opt, const char *arg, u
 	strcpy(buf, arg);
 	colon = strchr(buf, ':');
 	if (!colon) {
-		if (xt_parse_port(ps, opt, buf, NULL, lo) < 0)
+		if (xt_parse_port(ps, opt, buf, proto, lo) < 0)
 			return -EINVAL;
 		*hi = *lo;
 		return 0;
@@ -99,9 +105,9 @@ int xt_parse_port_range(struct xt_parse *ps, const char *opt, const char *arg, u
 	*colon = '\0';
 	*lo = 0;
 	*hi = 65535;
-	if (buf[0] && xt_parse_port(ps, opt, buf, NULL, lo) < 0)
+	if (buf[0] && xt_parse_port(ps, opt, buf, proto, lo) < 0)
 		return -EINVAL;
-	if (colon[1] && xt_parse_port(ps, opt, colon + 1, NULL, hi) < 0)
+	if (colon[1] && xt_parse_port(ps, opt, colon + 1, proto, hi) < 0)
 		return -EINVAL;
 	if (*lo > *hi)
 		return xt_error(ps, "\"%s\": invalid port range for %s (min > max)", arg, opt);

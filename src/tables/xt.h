@@ -100,6 +100,9 @@ struct xt_option {
 	int id;
 	bool has_arg;
 	bool invertible;   /* "! --dport 22" allowed */
+	/* The option takes two words (--tcp-flags MASK COMP); the parser hands
+	 * them to parse() joined by one space ("SYN,ACK SYN"). Implies has_arg. */
+	bool two_args;
 };
 
 struct xt_match_ops {
@@ -150,6 +153,10 @@ int xt_parse_u32(struct xt_parse *ps, const char *opt, const char *arg, uint32_t
 /* "N" or "N:M" (either side may be empty: ":M" = 0:M, "N:" = N:65535). */
 int xt_parse_port_range(struct xt_parse *ps, const char *opt, const char *arg, uint16_t *lo,
 			uint16_t *hi);
+/* The same, with service names of proto ("tcp", "udp") allowed on either side
+ * (--dport ssh:http), as the tcp/udp/multiport matches take them. */
+int xt_parse_port_range_proto(struct xt_parse *ps, const char *opt, const char *arg,
+			      const char *proto, uint16_t *lo, uint16_t *hi);
 /* A port number or a service name from /etc/services for proto ("tcp"/"udp"). */
 int xt_parse_port(struct xt_parse *ps, const char *opt, const char *arg, const char *proto,
 		  uint16_t *out);
