@@ -380,6 +380,7 @@ int main(int argc, char **argv)
 	static struct daemon d;
 	const char *path = DEFAULT_CONFIG;
 	char err[CONFIG_ERR_MAX] = "";
+	static char abspath[PATH_MAX];
 	bool check = false;
 	int c, rc, report_fd = -1;
 
@@ -410,6 +411,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* Reload re-reads the file after we chdir("/") when detaching. */
+	if (path[0] != '/' && realpath(path, abspath))
+		path = abspath;
 	if (config_load(&d.cfg, path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
