@@ -412,7 +412,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* Reload re-reads the file after we chdir("/") when detaching. */
-	if (path[0] != '/' && realpath(path, abspath))
+	if (!d.foreground && !check && path[0] != '/' && realpath(path, abspath))
 		path = abspath;
 	if (config_load(&d.cfg, path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
