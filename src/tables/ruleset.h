@@ -26,7 +26,8 @@
  *   -E2BIG       "Index of insertion too big." (deletion, replacement)
  *   -ENOTEMPTY   "Directory not empty." (-X of a chain with rules)
  *   -EMLINK      "Too many links." (-X of a chain something jumps to)
- *   -EPERM       "Bad built-in chain name." (-P on a user chain)
+ *   -EPERM       "Bad built-in chain name." (-P on a user chain),
+ *                "Invalid argument." (-X of a built-in chain)
  *   -ENOMEM
  * (all but -EINVAL: exit status 1). ruleset_exit_status() maps them.
  *
@@ -125,8 +126,8 @@ int ruleset_zero(struct ruleset *rs, enum xt_table t, const char *chain, unsigne
  * spaces, clash with a target name): -EINVAL with its message. */
 int ruleset_new_chain(struct ruleset *rs, enum xt_table t, const char *name, char *err,
 		      size_t errlen);
-/* -X [NAME]: name NULL deletes every user chain not jumped to from a
- * built-in chain. */
+/* -X [NAME]: name NULL deletes every user chain of the table (all or
+ * none: each must be empty and unreferenced, as with a name). */
 int ruleset_delete_chain(struct ruleset *rs, enum xt_table t, const char *name, char *err,
 			 size_t errlen);
 /* -P CHAIN ACCEPT|DROP; counts (may be NULL) set the policy counters
@@ -137,6 +138,11 @@ int ruleset_set_policy(struct ruleset *rs, enum xt_table t, const char *chain,
 /* -E OLD NEW: jumps to OLD follow the new name. */
 int ruleset_rename_chain(struct ruleset *rs, enum xt_table t, const char *oldname,
 			 const char *newname, char *err, size_t errlen);
+
+/* Put table t back to its ruleset_new() state (restore without
+ * --noflush). The policies get new counters slots, so the live ruleset
+ * keeps its counts until the swap. 0 or -ENOMEM. */
+int ruleset_reset_table(struct ruleset *rs, enum xt_table t);
 
 /* ---- validate, compile, commit ---- */
 
