@@ -113,7 +113,7 @@ static int ipv4options_parse_flags(struct ipv4options_match *m, const char *arg,
 	for (;;) {
 		size_t n = strcspn(s, ",");
 		bool inv = (n > 0 && s[0] == '!');
-		unsigned int num;
+		unsigned int num = 0;
 
 		if (ipv4options_parse_one(s + inv, n - inv, &num, ps) < 0)
 			return -EINVAL;
