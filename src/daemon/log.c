@@ -64,31 +64,51 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 #define LOG_RL_BURST 10u
 #define LOG_RL_INTERVAL_MS 100u /* one token per 100 ms: 10 a second */
 
-void log_ratelimited(struct log_ratelimit *rl, uint64_t now_ms, enum log_level lvl, const char *fmt,
-		     ...)
+bool log_ratelimit_take(struct log_ratelimit *rl, uint64_t now_ms, uint32_t *suppressed)
 {
-	uint64_t refill;
-	va_list ap;
+	uint64_t refill = (now_ms - rl->last_ms) / LOG_RL_INTERVAL_MS;
 
-	if (lvl > log_level)
-		return;
-	refill = (now_ms - rl->last_ms) / LOG_RL_INTERVAL_MS;
 	if (refill) {
 		rl->tokens = refill >= LOG_RL_BURST ? LOG_RL_BURST :
 			     (uint32_t)(rl->tokens + refill > LOG_RL_BURST ? LOG_RL_BURST :
 									  rl->tokens + refill);
 		rl->last_ms += refill * LOG_RL_INTERVAL_MS;
 	}
+	*suppressed = 0;
 	if (!rl->tokens) {
 		rl->suppressed++;
-		return;
+		return false;
 	}
 	rl->tokens--;
-	if (rl->suppressed) {
-		log_msg(lvl, "%u similar messages suppressed", rl->suppressed);
-		rl->suppressed = 0;
-	}
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	return true;
+}
+
+void log_ratelimited(struct log_ratelimit *rl, uint64_t now_ms, enum log_level lvl, const char *fmt,
+		     ...)
+{
+	uint32_t suppressed;
+	va_list ap;
+
+	if (lvl > log_level)
+		return;
+	if (!log_ratelimit_take(rl, now_ms, &suppressed))
+		return;
+	if (suppressed)
+		log_msg(lvl, "%u similar messages suppressed", suppressed);
 	va_start(ap, fmt);
 	log_vmsg(lvl, fmt, ap);
 	va_end(ap);
+}
+
+void log_line(int prio, const char *line)
+{
+	if (prio < LOG_EMERG || prio > LOG_DEBUG)
+		prio = LOG_WARNING;
+	if (log_syslog) {
+		syslog(prio, "%s", line);
+		return;
+	}
+	fprintf(stderr, "<%d>tunfilterd: %s\n", prio, line);
 }
