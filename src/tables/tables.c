@@ -79,3 +79,20 @@ int tables_load(struct router *r, const char *path, char *err, size_t errlen)
 		ruleset_free(rs);
 	return e;
 }
+
+int tables_check(const char *path, char *err, size_t errlen)
+{
+	struct counters *ctr = counters_new();
+	struct ruleset *rs = ctr ? ruleset_new(ctr) : NULL;
+	int e;
+
+	if (!rs) {
+		counters_free(ctr);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	e = path && *path ? restore_file(rs, path, 0, err, errlen) : 0;
+	ruleset_free(rs);
+	counters_free(ctr);
+	return e;
+}

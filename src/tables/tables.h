@@ -20,5 +20,8 @@ void tables_fini(struct router *r);
  * into a new ruleset and commit it; path NULL or "" loads the empty
  * ruleset. On failure the running ruleset is untouched. 0 or -errno. */
 int tables_load(struct router *r, const char *path, char *err, size_t errlen);
+/* Parse and validate path without a router (tunfilterd --check-config, and
+ * a reload that wants to know before it applies anything). 0 or -errno. */
+int tables_check(const char *path, char *err, size_t errlen);
 
 #endif

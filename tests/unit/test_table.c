@@ -588,6 +588,7 @@ Test(router, hooks_and_rules_file)
 	close(fd);
 	write_file(path, "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -s 10.1.0.2 -j ACCEPT\n"
 			 "COMMIT\n");
+	cr_assert_eq(tables_check(path, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(tables_load(&rt, path, err, sizeof(err)), 0, "%s", err);
 	send_udp("10.1.0.2", "10.2.0.2");
 	send_udp("10.1.0.3", "10.2.0.2");
@@ -607,6 +608,7 @@ Test(router, hooks_and_rules_file)
 		cr_expect_str_eq(err, want);
 	}
 	cr_expect_eq(rt.ruleset, live);
+	cr_expect_eq(tables_check(path, err, sizeof(err)), -EINVAL, "--check-config sees it too");
 	send_udp("10.1.0.3", "10.2.0.2");
 	cr_expect_eq(rt.ifaces[1].st.tx_packets, 1);
 	cr_expect_eq(tables_load(&rt, "/nonexistent/rules.v4", err, sizeof(err)), -ENOENT);
