@@ -579,7 +579,13 @@ static void router_hook_resume(struct router *r, struct pkt *p)
 	case TF_STOLEN:
 		break;
 	case TF_QUEUE:
-		/* No queue subsystem yet: nobody can take it (no fake consumer). */
+		/* No queue subsystem yet: nobody can take it (no fake consumer).
+		 * --queue-bypass asks for the packet to go on instead. */
+		if (p->flags & PKT_F_QUEUE_BYPASS) {
+			p->flags &= (uint8_t)~PKT_F_QUEUE_BYPASS;
+			router_reinject(r, p, TF_ACCEPT);
+			break;
+		}
 		router_drop(r, p, DROP_QUEUE_NO_CONSUMER);
 		break;
 	default:

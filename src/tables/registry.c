@@ -8,16 +8,15 @@
 #include <string.h>
 #include "tables/xt.h"
 
-/* Declared weak while the extensions are being written, so that the tree
- * links with the ones that exist; an absent one is simply unknown. */
-#define XT_MATCH(n) extern const struct xt_match_ops match_##n##_ops __attribute__((weak));
-#define XT_TARGET(n) extern const struct xt_target_ops target_##n##_ops __attribute__((weak));
+/* Every extension that exists. A reference here is what links an
+ * extension's object into the program (they live in a static library). */
+#define XT_MATCH(n) extern const struct xt_match_ops match_##n##_ops;
+#define XT_TARGET(n) extern const struct xt_target_ops target_##n##_ops;
 #define XT_MATCHES(X) X(tcp) X(udp) X(icmp) X(multiport) X(limit) X(mark) X(comment) \
 	X(iprange) X(length) X(ttl) X(tos) X(dscp) X(addrtype) X(pkttype) X(ipv4options) \
-	X(rpfilter) X(state) X(conntrack) X(connmark)
+	X(rpfilter)
 #define XT_TARGETS(X) X(REJECT) X(LOG) X(MARK) X(TOS) X(DSCP) X(TTL) X(TCPMSS) X(TRACE) \
-	X(NFQUEUE) X(QUEUE) X(CONNMARK) X(CT) X(NOTRACK) X(SNAT) X(DNAT) X(MASQUERADE) \
-	X(REDIRECT)
+	X(NFQUEUE) X(QUEUE)
 XT_MATCHES(XT_MATCH)
 XT_TARGETS(XT_TARGET)
 

@@ -409,3 +409,22 @@ Test(router, defrag_setting_reassembles_forwarded_fragments_and_keeps_shape)
 		cr_assert_eq(cap_ip(i)->ttl, 63);
 	}
 }
+
+static unsigned int queue_bypass(void *priv, struct pkt *p, struct router *ctx)
+{
+	p->flags |= PKT_F_QUEUE_BYPASS;
+	return TF_QUEUE;
+}
+
+Test(router, queue_with_bypass_goes_on_when_nobody_listens)
+{
+	struct verdict_handler after = { TF_ACCEPT, 0 };
+
+	hook_register(&r.hooks, HOOK_FORWARD, 0, queue_bypass, NULL);
+	hook_register(&r.hooks, HOOK_FORWARD, 1, fixed_verdict, &after);
+	router_rx(&r, mk_udp("10.1.0.2", "10.2.0.2", 64, 10), 0);
+	router_flush(&r);
+	cr_assert_eq(cap.n, 1, "the packet is forwarded");
+	cr_assert_eq(after.calls, 1, "traversal resumed after the queueing handler");
+	cr_assert_eq(r.drops.count[DROP_QUEUE_NO_CONSUMER], 0);
+}
