@@ -27,6 +27,9 @@
 #include "daemon/notify.h"
 #include "io/netlink.h"
 #include "io/tun.h"
+#include "tables/restore.h"
+#include "tables/ruleset.h"
+#include "tables/tables.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -119,10 +122,41 @@ static bool daemon_iface_recreate(const struct config_iface *a, const struct con
 	return strcmp(a->netns, b->netns) != 0;
 }
 
+/*
+ * Parse and compile the rules file of cfg into a new ruleset sharing ctr,
+ * without committing it: the first step of a reload, so that a bad rules
+ * file stops the reload before anything else changes. *out is NULL when cfg names no rules file.
+ */
+static int daemon_rules_prepare(const struct config *cfg, struct counters *ctr,
+				struct ruleset **out, char *err, size_t errlen)
+{
+	struct ruleset *rs;
+	int rc;
+
+	*out = NULL;
+	if (!cfg->rules[0])
+		return 0;
+	rs = ruleset_new(ctr);
+	if (!rs) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = restore_file(rs, cfg->rules, 0, err, errlen);
+	if (!rc)
+		rc = ruleset_compile(rs, err, errlen);
+	if (rc) {
+		ruleset_free(rs);
+		return rc;
+	}
+	*out = rs;
+	return 0;
+}
+
 int daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
 	struct config next;
 	struct route_table *fib = NULL;
+	struct ruleset *rules = NULL;
 	unsigned int i;
 	int rc;
 
@@ -131,6 +165,11 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	rc = config_load(&next, d->cfg.path, err, errlen);
 	if (rc < 0)
 		goto fail;
+	rc = daemon_rules_prepare(&next, ruleset_counters(d->router.ruleset), &rules, err, errlen);
+	if (rc < 0) {
+		config_free(&next);
+		goto fail;
+	}
 	if (strcmp(next.control_socket, d->cfg.control_socket) != 0 ||
 	    strcmp(next.control_group, d->cfg.control_group) != 0)
 		log_warn("control socket settings change only on restart");
@@ -178,6 +217,14 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 		goto fail_applied;
 	}
 	router_fib_replace(&d->router, fib);
+	/* No rules file now: the empty ruleset, as at start. */
+	if (!rules)
+		rc = tables_load(&d->router, NULL, err, errlen);
+	else
+		rc = ruleset_commit(&d->router, rules, err, errlen);
+	if (rc < 0)
+		goto fail_applied;
+	rules = NULL;
 	log_set_level(next.log_level);
 	config_free(&d->cfg);
 	d->cfg = next;
@@ -191,6 +238,8 @@ fail_applied:
 	 * stays (the links are real), and the FIB follows the links we have. */
 	if (daemon_build_fib(d, &d->cfg, &fib) == 0)
 		router_fib_replace(&d->router, fib);
+	if (rules)
+		ruleset_free(rules);
 	config_free(&next);
 fail:
 	d->reload_failures++;
@@ -246,8 +295,10 @@ static void daemon_teardown(struct daemon *d)
 			daemon_iface_down(d, (int)i);
 	if (d->nl)
 		netlink_close(d->nl);
-	if (d->router_ready)
+	if (d->router_ready) {
+		tables_fini(&d->router);
 		router_fini(&d->router);
+	}
 	if (d->base)
 		event_base_free(d->base);
 	config_free(&d->cfg);
@@ -280,6 +331,11 @@ static int daemon_start(struct daemon *d, char *err, size_t errlen)
 		return rc; /* router_init unwound itself */
 	}
 	d->router_ready = true;
+	rc = tables_init(&d->router);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot set up the tables: %s", strerror(-rc));
+		return rc;
+	}
 	daemon_clock(&d->router);
 	rc = netlink_open(&d->nl, d->base, &d->router, err, errlen);
 	if (rc < 0)
@@ -295,6 +351,9 @@ static int daemon_start(struct daemon *d, char *err, size_t errlen)
 		return rc;
 	}
 	router_fib_replace(&d->router, fib);
+	rc = tables_load(&d->router, d->cfg.rules, err, errlen);
+	if (rc < 0)
+		return rc;
 	rc = control_open(&d->ctl, d, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -355,6 +414,21 @@ static void daemon_report(int fd, const char *msg)
 		/* The parent is gone; nobody to tell. */
 	}
 	close(fd);
+}
+
+/* --check-config: the configuration was good; now the rules file. */
+static int daemon_check(struct config *cfg, const char *path)
+{
+	char err[RULESET_ERR_MAX];
+	int rc = cfg->rules[0] ? tables_check(cfg->rules, err, sizeof(err)) : 0;
+
+	config_free(cfg);
+	if (rc < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	printf("%s: configuration OK\n", path);
+	return 0;
 }
 
 static void usage(FILE *f)
@@ -418,11 +492,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	if (check) {
-		printf("%s: configuration OK\n", path);
-		config_free(&d.cfg);
-		return 0;
-	}
+	if (check)
+		return daemon_check(&d.cfg, path);
 	log_set_level(d.cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);
 	if (!d.foreground) {
