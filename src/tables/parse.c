@@ -172,6 +172,7 @@ struct parse_state {
 	int argc, i;
 	char *const *argv;
 	bool implicit_done;  /* the -p protocol's match was loaded (as iptables' proto_used) */
+	const char *inline_arg; /* "--opt=value": the value, until taken */
 };
 
 static const struct xt_option *parse_find_opt(const struct xt_option *opts, const char *name)
@@ -223,6 +224,11 @@ static int parse_unknown_option(struct parse_state *st, const char *name)
 /* The argument of option opt, refusing iptables' old "--opt ! value". */
 static int parse_arg(struct parse_state *st, const char *opt, const char **arg)
 {
+	if (st->inline_arg) {
+		*arg = st->inline_arg;
+		st->inline_arg = NULL;
+		return 0;
+	}
 	if (st->i >= st->argc)
 		return xt_error(st->ps, "option \"%s\" requires an argument", opt);
 	*arg = st->argv[st->i++];
@@ -583,8 +589,9 @@ static int parse_ip_option(struct parse_state *st, const struct xt_option *o, bo
 
 static int parse_one(struct parse_state *st)
 {
-	const char *tok = st->argv[st->i++];
+	const char *tok = st->argv[st->i++], *eq;
 	const struct xt_option *o;
+	char name[64];
 	bool inv = false;
 	int e;
 
@@ -598,12 +605,26 @@ static int parse_one(struct parse_state *st)
 	}
 	if (tok[0] != '-' || !tok[1])
 		return xt_error(st->ps, "Bad argument \"%s\"", tok);
+	/* getopt's "--option=value" */
+	eq = tok[1] == '-' ? strchr(tok, '=') : NULL;
+	if (eq) {
+		if ((size_t)(eq - tok) >= sizeof(name))
+			return parse_unknown_option(st, tok);
+		memcpy(name, tok, (size_t)(eq - tok));
+		name[eq - tok] = '\0';
+		tok = name;
+		st->inline_arg = eq + 1;
+	}
 	o = parse_find_opt(parse_ip_opts, tok);
 	if (o)
-		return parse_ip_option(st, o, inv);
-	e = parse_ext_option(st, tok, inv);
+		e = parse_ip_option(st, o, inv);
+	else
+		e = parse_ext_option(st, tok, inv);
 	if (e == 1)
 		return parse_unknown_option(st, tok);
+	if (!e && st->inline_arg)
+		return xt_error(st->ps, "option \"%s\" takes no value (\"%s=%s\")", tok, tok,
+				st->inline_arg);
 	return e;
 }
 

@@ -258,6 +258,18 @@ Test(rule, targets_and_counters)
 	rule_free(r);
 }
 
+Test(rule, long_option_equals)
+{
+	struct rule *r = parse("--source=10.0.0.1 --jump=DROP");
+
+	cr_assert_not_null(r, "%s", err);
+	cr_expect_eq(r->src, A("10.0.0.1"));
+	cr_expect_eq(r->verdict, RULE_V_DROP);
+	rule_free(r);
+	expect_error("--fragment=1", "option \"--fragment\" takes no value (\"--fragment=1\")");
+	expect_error("--sorce=1.2.3.4", "unknown option \"--sorce\" (did you mean --source?)");
+}
+
 Test(rule, origin_kept)
 {
 	struct rule *r = parse_at("-j DROP", "rules.v4", 7);
