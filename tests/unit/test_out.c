@@ -338,8 +338,8 @@ Test(out, null_key_and_null_format)
 Test(out, escaping)
 {
 	struct out o;
-	const char *in = "q\"b\\s/\x01\x1f\x7f\n\t\r\b\f é€😀 \xff\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80"
-			 "\xe2\x82";
+	const char *in = "q\"b\\s/\x01\x1f\x7f\n\t\r\b\f é€😀 "
+			 "\xff\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80\xe2\x82";
 
 	out_init(&o, true);
 	out_arr_open(&o, NULL);
@@ -487,7 +487,8 @@ Test(out, random_strings_round_trip)
 		out_str(&o, "s", NULL, (char *)in);
 		out_arr_close(&o);
 		cr_assert(json_valid(o.buf, o.len), "invalid: %s", o.buf);
-		p = (struct jp){ .s = (unsigned char *)o.buf + 1, .end = (unsigned char *)o.buf + o.len };
+		p = (struct jp){ .s = (unsigned char *)o.buf + 1,
+				 .end = (unsigned char *)o.buf + o.len };
 		cr_assert(jp_string(&p));
 		cr_assert_eq(p.dec_len, n);
 		cr_assert(!memcmp(p.dec, in, n));

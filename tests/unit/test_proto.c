@@ -323,7 +323,8 @@ static uint32_t rnd32(unsigned int *seed)
 Test(proto, request_mutations_match_reference)
 {
 	unsigned int seed = 4242, iter, accepted = 0;
-	static char words[8][16] = { "show", "interfaces", "", "-A", "FORWARD", "x", "--dport", "22" };
+	static char words[8][16] = { "show", "interfaces", "", "-A",
+				     "FORWARD", "x", "--dport", "22" };
 
 	for (iter = 0; iter < 200000; iter++) {
 		char *argv[8];
