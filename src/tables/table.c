@@ -272,6 +272,9 @@ static void table_ctx_init(struct table_run_ctx *c, struct router *r, const stru
 		}
 		break;
 	default:
+		/* POST_ROUTING: the kernel passes the input device of a forwarded
+		 * packet here too (ip_output's indev), so LOG prints IN= and OUT=. */
+		in = p->iif >= 0 ? &r->ifaces[p->iif] : NULL;
 		out = p->oif >= 0 ? &r->ifaces[p->oif] : NULL;
 		break;
 	}
