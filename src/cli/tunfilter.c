@@ -4,11 +4,12 @@
  * global options at the very start of the command line, sends everything
  * after them to tunfilterd unchanged (so iptables-style options pass
  * through to the daemon, which owns the only parser), adds standard input
- * for `restore`, and prints what comes back: events and the reply's stdout
- * part to stdout, its stderr part to stderr; the reply's status is the exit
- * code. The protocol is in proto.h and tunfilter(8).
+ * (or FILE's contents) for `restore`, and prints what comes back: events
+ * and the reply's stdout part to stdout, its stderr part to stderr; the
+ * reply's status is the exit code. The protocol is in proto.h and tunfilter(8).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,15 @@ struct tunfilter_opts {
 	int argi; /* first word of the command */
 };
 
+/* A long command gets its description on the next line. */
+static void tunfilter_usage_line(FILE *f, const char *cmd, const char *help)
+{
+	if (strlen(cmd) > 20)
+		fprintf(f, "  %s\n  %-20s %s\n", cmd, "", help);
+	else
+		fprintf(f, "  %-20s %s\n", cmd, help);
+}
+
 static void tunfilter_usage(FILE *f)
 {
 	fprintf(f,
@@ -51,8 +61,7 @@ static void tunfilter_usage(FILE *f)
 		"  -V, --version        the version of this tool\n"
 		"\n"
 		"Commands:\n");
-#define TUNFILTER_USAGE_LINE(fn, words, args, help) \
-	fprintf(f, "  %-20s %s\n", words " " args, help);
+#define TUNFILTER_USAGE_LINE(fn, words, args, help) tunfilter_usage_line(f, words " " args, help);
 	CMD_LIST(TUNFILTER_USAGE_LINE)
 #undef TUNFILTER_USAGE_LINE
 	fprintf(f, "\nSee tunfilter(8).\n");
@@ -109,8 +118,9 @@ static int tunfilter_parse(int argc, char **argv, struct tunfilter_opts *opt)
 	return -1;
 }
 
-/* All of standard input, for restore. 0 or -errno (-EMSGSIZE: too big). */
-static int tunfilter_read_input(char **buf, uint32_t *len)
+/* All of fd (standard input or restore's FILE). 0 or -errno (-EMSGSIZE:
+ * too big). */
+static int tunfilter_read_input(int fd, char **buf, uint32_t *len)
 {
 	size_t cap = 65536, n = 0;
 	char *b = malloc(cap), *nb;
@@ -132,7 +142,7 @@ static int tunfilter_read_input(char **buf, uint32_t *len)
 			}
 			b = nb;
 		}
-		r = read(STDIN_FILENO, b + n, cap - n);
+		r = read(fd, b + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -146,6 +156,59 @@ static int tunfilter_read_input(char **buf, uint32_t *len)
 	}
 	*buf = b;
 	*len = (uint32_t)n;
+	return 0;
+}
+
+/*
+ * The FILE of "restore [OPTIONS] [FILE]", or NULL for standard input. The
+ * daemon cannot open the user's file (another mount namespace, another
+ * working directory, permissions), so the tool reads it and sends its
+ * contents; FILE stays in the arguments to name it in messages. Options
+ * with an argument as cmd_restore.c reads them.
+ */
+static const char *tunfilter_restore_file(int argc, char **argv, int argi)
+{
+	int i;
+
+	for (i = argi + 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-T") || !strcmp(a, "--table") || !strcmp(a, "-M") ||
+		    !strcmp(a, "--modprobe"))
+			i++;
+		else if ((!strcmp(a, "-w") || !strcmp(a, "--wait") || !strcmp(a, "-W") ||
+			  !strcmp(a, "--wait-interval")) && i + 1 < argc &&
+			 argv[i + 1][0] >= '0' && argv[i + 1][0] <= '9')
+			i++;
+		else if (a[0] != '-' || !a[1])
+			return a;
+	}
+	return NULL;
+}
+
+/* The text restore sends: FILE's contents, or standard input's. */
+static int tunfilter_restore_input(int argc, char **argv, int argi, char **buf, uint32_t *len)
+{
+	const char *file = tunfilter_restore_file(argc, argv, argi);
+	int fd = STDIN_FILENO, ret;
+
+	if (file) {
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			/* iptables-restore's words. */
+			fprintf(stderr, "tunfilter: Can't open %s: %s\n", file, strerror(errno));
+			return EXIT_ERR;
+		}
+	}
+	ret = tunfilter_read_input(fd, buf, len);
+	if (file)
+		close(fd);
+	if (ret) {
+		fprintf(stderr, "tunfilter: reading %s: %s\n", file ? file : "standard input",
+			ret == -EMSGSIZE ? "larger than the 16 MiB a request may carry"
+					 : strerror(-ret));
+		return EXIT_ERR;
+	}
 	return 0;
 }
 
@@ -284,13 +347,9 @@ int main(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	if (!strcmp(argv[opt.argi], "restore")) {
-		ret = tunfilter_read_input(&input, &input_len);
-		if (ret) {
-			fprintf(stderr, "tunfilter: reading standard input: %s\n",
-				ret == -EMSGSIZE ? "larger than the 16 MiB a request may carry"
-						 : strerror(-ret));
-			return EXIT_ERR;
-		}
+		ret = tunfilter_restore_input(argc, argv, opt.argi, &input, &input_len);
+		if (ret)
+			return ret;
 	}
 	ret = ctl_request_encode(opt.flags, argc - opt.argi, argv + opt.argi, input, input_len,
 				 &req, &req_len);

@@ -14,6 +14,11 @@
 #include "autoconfig.h"
 #endif
 #include "control/cmd.h"
+#include "control/cmd_iptables.h"
+#include "control/cmd_monitor.h"
+#include "control/cmd_restore.h"
+#include "control/cmd_save.h"
+#include "control/cmd_simulate.h"
 #include "control/out.h"
 #include "control/proto.h"
 #include "core/route.h"
@@ -262,6 +267,47 @@ static int cmd_show_stats(struct cmd_ctx *ctx)
 	return CMD_OK;
 }
 
+/* ---- the iptables command line, save, restore, monitor, simulate ----
+ *
+ * Each lives in its own file (cmd_iptables.c, cmd_save.c...) and works on
+ * the router's ruleset; these wrappers hand them their words.
+ */
+static int cmd_argc(const struct cmd_ctx *ctx)
+{
+	return (int)(ctx->req->argc - ctx->argi);
+}
+
+static const char *const *cmd_argv(const struct cmd_ctx *ctx)
+{
+	return ctx->req->argv + ctx->argi;
+}
+
+static int cmd_iptables(struct cmd_ctx *ctx)
+{
+	return cmd_iptables_run(&ctx->d->router, cmd_argc(ctx), cmd_argv(ctx), ctx->o, ctx->e);
+}
+
+static int cmd_save(struct cmd_ctx *ctx)
+{
+	return cmd_save_run(&ctx->d->router, cmd_argc(ctx), cmd_argv(ctx), ctx->o, ctx->e);
+}
+
+static int cmd_restore(struct cmd_ctx *ctx)
+{
+	return cmd_restore_run(&ctx->d->router, cmd_argc(ctx), cmd_argv(ctx), ctx->req->input,
+			       ctx->req->input_len, ctx->o, ctx->e);
+}
+
+static int cmd_monitor_trace(struct cmd_ctx *ctx)
+{
+	return cmd_monitor_run(ctx->d, ctx->o, ctx->e);
+}
+
+static int cmd_simulate(struct cmd_ctx *ctx)
+{
+	return cmd_simulate_run(&ctx->d->router, cmd_argc(ctx), cmd_argv(ctx), ctx->o, ctx->e);
+}
+
 /* ---- reload, version, help ---- */
 
 static int cmd_reload(struct cmd_ctx *ctx)
@@ -294,12 +340,14 @@ static void cmd_usage(struct out *o)
 	out_text(o, "Commands:\n");
 	out_arr_open(o, NULL);
 	for (i = 0; i < CMD_COUNT; i++) {
-		char words[64];
+		char words[96];
 
 		snprintf(words, sizeof(words), "%s%s%s", cmd_table[i].words,
 			 cmd_table[i].args[0] ? " " : "", cmd_table[i].args);
 		out_obj_open(o, NULL);
 		out_str(o, "command", "  %-20s", words);
+		if (strlen(words) > 20)
+			out_text(o, "\n  %-20s", ""); /* a long command: help below it */
 		out_str(o, "description", " %s", cmd_table[i].help);
 		out_nl(o);
 		out_obj_close(o);
@@ -369,6 +417,9 @@ int cmd_dispatch(struct daemon *d, const struct ctl_request *req, struct out *o,
 		cmd_usage(e);
 		return CMD_BAD_PARAM;
 	}
+	/* "-A INPUT ...", "-t nat -L", "--list": the iptables command line. */
+	if (cmd_iptables_is_cmdline(req->argv[0]))
+		return cmd_iptables(&ctx);
 	for (i = 0; i < CMD_COUNT; i++) {
 		unsigned int n = cmd_match(&cmd_table[i], req, &full);
 

@@ -7,7 +7,10 @@
  *
  *   X(fn, words, args, help)
  *     fn     the handler is cmd_<fn> in cmd.c
- *     words  full keywords, space separated (no abbreviations are accepted)
+ *     words  full keywords, space separated (no abbreviations are accepted);
+ *            the iptables entry is the exception: its "words" only describe
+ *            it, and any command line starting with an option ("-A", "-t",
+ *            "--list"...) reaches it (cmd_iptables_is_cmdline())
  *     args   usage of further arguments; "" means none are accepted and the
  *            dispatcher refuses extra words before calling the handler
  *     help   one line for the usage text
@@ -24,6 +27,15 @@
 	X(show_routes, "show routes", "", "the forwarding table: prefix, kind, device") \
 	X(show_stats, "show stats", "",                                               \
 	  "packet counters, every drop reason, reassembly, buffers, reloads")         \
+	X(iptables, "-A|-I|-D|-R|-C|-L|-S|-F|-Z|-N|-X|-P|-E", "[CHAIN...]",           \
+	  "the iptables command line, as iptables(8) (see tunfilter(8))")             \
+	X(save, "save", "[-t TABLE] [-c]", "the rules as iptables-save text")         \
+	X(restore, "restore", "[--noflush] [--counters] [--test] [FILE]",              \
+	  "load iptables-save text from stdin or FILE, all tables or none")          \
+	X(monitor_trace, "monitor trace", "",                                          \
+	  "report packets marked by TRACE rules, rule by rule")                      \
+	X(simulate, "simulate", "[-i IF] [-o IF] [-s ADDR] -d ADDR [-p PROTO] ...",    \
+	  "the path and verdict of a packet through the rules, without traffic")     \
 	X(reload, "reload", "", "re-read the configuration file (as SIGHUP does)")     \
 	X(version, "version", "", "the daemon's version and control protocol")       \
 	X(help, "help", "", "list the commands")
