@@ -167,3 +167,72 @@ const char *xt_hook_chain_name(unsigned int hook)
 
 	return hook < HOOK_MAX ? names[hook] : "?";
 }
+
+/*
+ * Port ranges of the tcp and udp matches as the nft back end of iptables (the
+ * reference) stores, runs and prints them.
+ *
+ * iptables-nft turns a tcp or udp match into native nf_tables expressions
+ * (iptables' add_nft_tcpudp) unless it cannot (tcp with --tcp-option) or
+ * the match tests nothing; then it stays an x_tables match run by the
+ * kernel's xt_tcpudp.c. The native form differs from xt_tcpudp in ways a
+ * packet can see, measured on this machine's kernel through iptables-nft:
+ *   - each field is loaded alone: a header cut short matches only if the
+ *     fields the rule reads are there, and is never dropped (xt drops it);
+ *   - two single, non-zero ports inverted together are one 32-bit compare:
+ *     "! --sport 22 ! --dport 33" matches unless both are equal (xt: unless
+ *     either is equal);
+ *   - "! --sport :N" is "sport > N", saved as "--sport N+1:65535".
+ * Non-first fragments never match either form. (nft_payload_eval() fails a
+ * transport load on them since Linux 5.17, as x_tables always did; the
+ * fast path of 1-, 2- and 4-byte loads on 6.18 still reads the fragment's
+ * payload as if it were the header, which was measured, and is a bug fixed
+ * upstream since. We follow the intended behaviour.)
+ */
+
+void xt_ports_norm_range(uint16_t *pts, uint8_t *invflags, uint8_t bit, bool rewrite)
+{
+	if (!(*invflags & bit) || pts[0] != 0 || pts[1] == 0)
+		return;
+	if (pts[1] == 0xffff) {
+		*invflags &= (uint8_t)~bit;
+	} else if (rewrite) {
+		pts[0] = (uint16_t)(pts[1] + 1);
+		pts[1] = 0xffff;
+		*invflags &= (uint8_t)~bit;
+	}
+}
+
+static uint16_t xt_be16(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+bool xt_ports_nft_match(const uint16_t *spts, bool sinv, const uint16_t *dpts, bool dinv,
+			const uint8_t *l4, unsigned int avail)
+{
+	bool same;
+
+	/* add_nft_tcpudp(): one load of both ports, one compare. */
+	if (spts[0] && spts[0] == spts[1] && dpts[0] && dpts[0] == dpts[1] && sinv == dinv) {
+		if (avail < 4)
+			return false;
+		same = xt_be16(l4) == spts[0] && xt_be16(l4 + 2) == dpts[0];
+		return same != sinv;
+	}
+	if (!xt_ports_full(spts) && (avail < 2 || !xt_port_in(spts, xt_be16(l4), sinv)))
+		return false;
+	if (!xt_ports_full(dpts) &&
+	    (avail < 4 || !xt_port_in(dpts, xt_be16(l4 + 2), dinv)))
+		return false;
+	return true;
+}
+
+void xt_ports_print(struct out *o, const char *opt, const uint16_t *pts, bool invert)
+{
+	if (xt_ports_full(pts))
+		return;
+	out_text(o, "%s %s %u", invert ? " !" : "", opt, pts[0]);
+	if (pts[0] != pts[1])
+		out_text(o, ":%u", pts[1]);
+}

@@ -164,6 +164,29 @@ int xt_parse_port(struct xt_parse *ps, const char *opt, const char *arg, const c
 int xt_parse_mark(struct xt_parse *ps, const char *opt, const char *arg, uint32_t *val,
 		  uint32_t *mask);
 
+/* Port ranges of the tcp and udp matches as iptables-nft runs them (see
+ * xt.c for how that differs from x_tables). */
+static inline bool xt_ports_full(const uint16_t *pts)
+{
+	return pts[0] == 0 && pts[1] == 0xffff;
+}
+
+/* x_tables' port_match(). */
+static inline bool xt_port_in(const uint16_t *pts, uint16_t port, bool invert)
+{
+	return (port >= pts[0] && port <= pts[1]) ^ invert;
+}
+
+/* At final(): "! 0:65535" tests nothing (the inversion bit is cleared);
+ * with rewrite, "! 0:N" becomes "N+1:65535" as the nft back end stores it. */
+void xt_ports_norm_range(uint16_t *pts, uint8_t *invflags, uint8_t bit, bool rewrite);
+/* The native port test on avail bytes of transport header at l4: false
+ * when a port it needs is missing. */
+bool xt_ports_nft_match(const uint16_t *spts, bool sinv, const uint16_t *dpts, bool dinv,
+			const uint8_t *l4, unsigned int avail);
+/* " --sport 22", " ! --dport 1:1024"; nothing for the full range. */
+void xt_ports_print(struct out *o, const char *opt, const uint16_t *pts, bool invert);
+
 /* Names of tables ("filter") and hooks ("INPUT", as the filter table calls
  * LOCAL_IN; PREROUTING...). */
 const char *xt_table_name(enum xt_table t);
