@@ -40,36 +40,38 @@ struct cmd_monitor {
 	uint64_t events, lost;     /* totals */
 };
 
-static void cmd_monitor_trace(void *arg, const struct pkt *p, const char *table,
-			      const char *chain, unsigned int rulenum, const char *what);
-
 /* ---- delivery ---- */
 
-/* Say how many events were lost before the next one gets through. */
-static bool cmd_monitor_catch_up(struct cmd_monitor_client *c)
-{
-	char note[64];
-	int n;
-
-	if (!c->lost)
-		return true;
-	n = snprintf(note, sizeof(note), c->json ? "{\"lost\":%" PRIu64 "}\n" :
-		     "lost %" PRIu64 " events\n", c->lost);
-	if (control_client_send_event(c->cl, note, (size_t)n) < 0)
-		return false;
-	c->lost = 0;
-	return true;
-}
-
+/*
+ * Queue one event. After losses the event carries a note in front ("lost
+ * 12 events", or {"lost":12}) in the same message, so that the note never
+ * takes the room the event needed: either both arrive or both are lost.
+ */
 static void cmd_monitor_send(struct cmd_monitor *m, struct cmd_monitor_client *c,
 			     const struct out *ev)
 {
+	char buf[512];
+	const char *msg = ev->buf;
+	size_t len = ev->len;
+	int n;
+
 	if (!ev->buf || ev->oom)
 		return;
-	if (!cmd_monitor_catch_up(c) || control_client_send_event(c->cl, ev->buf, ev->len) < 0) {
+	if (c->lost) {
+		n = snprintf(buf, sizeof(buf), c->json ? "{\"lost\":%" PRIu64 "}\n%s" :
+			     "lost %" PRIu64 " events\n%s", c->lost, ev->buf);
+		if (n > 0 && (size_t)n < sizeof(buf)) {
+			msg = buf;
+			len = (size_t)n;
+		}
+	}
+	if (control_client_send_event(c->cl, msg, len) < 0) {
 		c->lost++;
 		m->lost++;
+		return;
 	}
+	if (msg == buf)
+		c->lost = 0;
 }
 
 static void cmd_monitor_trace(void *arg, const struct pkt *p, const char *table,
