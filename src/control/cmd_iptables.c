@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #ifdef HAVE_CONFIG_H
-#include "config.h"
+#include "autoconfig.h"
 #endif
 #include "control/cmd_iptables.h"
 #include "control/cmd_list.h"
@@ -862,7 +862,12 @@ static int ipt_rule_cmd(struct ipt_ctx *c)
 		c->rule->init = c->a->counts;
 		c->rule->flags |= RULE_F_COUNTS;
 	}
-	if (c->a->cmd & IPT_CHECK) {
+	if ((c->a->cmd & (IPT_CHECK | IPT_DELETE)) &&
+	    !ruleset_chain_find(c->r->ruleset, c->t, c->a->chain)) {
+		/* iptables-nft looks for the rule without asking for the chain. */
+		ret = cmd_iptables_fail(c->e, 1, "Bad rule (does a matching rule exist in that "
+					"chain?).");
+	} else if (c->a->cmd & IPT_CHECK) {
 		ret = ruleset_check(c->r->ruleset, c->t, c->a->chain, c->rule, msg, sizeof(msg));
 		ret = ret ? ipt_report(c->e, ret, msg) : 0;
 	} else {
@@ -1066,6 +1071,10 @@ static int ipt_prepare(struct ipt_ctx *c)
 	if ((a->rargc || (a->cmd & IPT_RULE_CMDS)) &&
 	    parse_rule(a->rargc, a->rargv ? a->rargv : none, &ps, &c->rule))
 		return ipt_param(c->e, "%s", msg[0] ? msg : "bad rule");
+	/* iptables looks the chain of -j/-g up while it parses. */
+	if (c->rule && (c->rule->verdict == RULE_V_JUMP || c->rule->verdict == RULE_V_GOTO) &&
+	    !ruleset_chain_find(c->r->ruleset, c->t, c->rule->jump))
+		return ipt_param(c->e, "Chain '%s' does not exist", c->rule->jump);
 	/* Worded and laid out (blank lines included) as iptables prints it. */
 	if (c->t == XT_TABLE_NAT && ((a->arg2 && (a->cmd & IPT_SET_POLICY) &&
 				      !strcmp(a->arg2, "DROP")) ||
