@@ -53,23 +53,36 @@ save_plain()
 	tfctl save "$@" | grep -v '^#' | sed -E 's/^(:.*) \[[0-9]+:[0-9]+\]$/\1 [0:0]/'
 }
 
-# --- the fail2ban sequence (action iptables-multiport) -----------------
+# --- the fail2ban sequence (action iptables-multiport, fail2ban 0.11) ---
+#
+# start:   { -C f2b-sshd -j RETURN; } || { -N f2b-sshd || true; -A f2b-sshd -j RETURN; }
+#          { -C INPUT <rule>; } || { -I INPUT <rule> }
+# check:   -C INPUT <rule>
+# ban:     -I f2b-sshd 1 -s IP -j REJECT --reject-with icmp-port-unreachable
+# unban:   -D f2b-sshd -s IP -j REJECT --reject-with icmp-port-unreachable
+# stop:    -D INPUT <rule>; -F f2b-sshd; -X f2b-sshd
+# All with -w, as fail2ban's <lockingopt>.
 
-expect_status "fail2ban: -N f2b-sshd" 0 "" tfctl -N f2b-sshd
-expect_status "fail2ban: -A f2b-sshd -j RETURN" 0 "" tfctl -A f2b-sshd -j RETURN
-expect_status "fail2ban: -I INPUT -p tcp -m multiport --dports 22 -j f2b-sshd" 0 "" \
-	tfctl -I INPUT -p tcp -m multiport --dports 22 -j f2b-sshd
+f2b_in="-p tcp -m multiport --dports 22 -j f2b-sshd"
+ban="-s $LAN_HOST -j REJECT --reject-with icmp-port-unreachable"
+
+expect_status "fail2ban start: -C f2b-sshd -j RETURN fails before the chain exists" 1 "" \
+	tfctl -w -C f2b-sshd -j RETURN
+expect_status "fail2ban start: -N f2b-sshd" 0 "" tfctl -w -N f2b-sshd
+expect_status "fail2ban start: -A f2b-sshd -j RETURN" 0 "" tfctl -w -A f2b-sshd -j RETURN
+expect_status "fail2ban start: -C f2b-sshd -j RETURN now succeeds" 0 "" \
+	tfctl -w -C f2b-sshd -j RETURN
+expect_status "fail2ban start: -C INPUT ... -j f2b-sshd: exit 1 with iptables' message" 1 \
+	"tunfilter: Bad rule (does a matching rule exist in that chain?)." tfctl -w -C INPUT $f2b_in
+expect_status "fail2ban start: -I INPUT -p tcp -m multiport --dports 22 -j f2b-sshd" 0 "" \
+	tfctl -w -I INPUT $f2b_in
+expect_status "fail2ban check: -C INPUT ... -j f2b-sshd: exit 0" 0 "" tfctl -w -C INPUT $f2b_in
 expect_status "fail2ban: -N f2b-sshd again is 'Chain already exists.' (exit 1)" 1 \
 	"tunfilter: Chain already exists." tfctl -N f2b-sshd
-expect_status "fail2ban: -C before the ban: exit 1 with iptables' message" 1 \
-	"tunfilter: Bad rule (does a matching rule exist in that chain?)." \
-	tfctl -C f2b-sshd -s "$LAN_HOST" -j REJECT --reject-with icmp-port-unreachable
-expect_status "fail2ban: -I f2b-sshd 1 -s $LAN_HOST -j REJECT (the ban)" 0 "" \
-	tfctl -I f2b-sshd 1 -s "$LAN_HOST" -j REJECT --reject-with icmp-port-unreachable
-expect_status "fail2ban: -C after the ban: exit 0" 0 "" \
-	tfctl -C f2b-sshd -s "$LAN_HOST" -j REJECT --reject-with icmp-port-unreachable
-expect_status "fail2ban: -w accepted (there is no lock to wait for)" 0 "" \
-	tfctl -w -C f2b-sshd -s "$LAN_HOST" -j REJECT --reject-with icmp-port-unreachable
+expect_status "fail2ban: -C of the ban before it: exit 1" 1 "Bad rule" tfctl -w -C f2b-sshd $ban
+expect_status "fail2ban ban: -I f2b-sshd 1 -s $LAN_HOST -j REJECT" 0 "" \
+	tfctl -w -I f2b-sshd 1 $ban
+expect_status "fail2ban: -C of the ban: exit 0" 0 "" tfctl -w -C f2b-sshd $ban
 
 tfctl -S >"$TF_TMP/S.txt" 2>&1
 cat >"$TF_TMP/S.want" <<EOF
@@ -96,17 +109,18 @@ else
 	not_ok "fail2ban: the REJECT rule counted the SYN (got '$counts')"
 fi
 
-expect_status "fail2ban: -D the ban" 0 "" \
-	tfctl -D f2b-sshd -s "$LAN_HOST" -j REJECT --reject-with icmp-port-unreachable
-expect_status "fail2ban: -C after -D: exit 1 with iptables' message" 1 \
-	"tunfilter: Bad rule (does a matching rule exist in that chain?)." \
-	tfctl -C f2b-sshd -s "$LAN_HOST" -j REJECT --reject-with icmp-port-unreachable
-expect_status "fail2ban: -D again: exit 1" 1 "Bad rule" \
-	tfctl -D f2b-sshd -s "$LAN_HOST" -j REJECT --reject-with icmp-port-unreachable
-expect_status "fail2ban (stop): -D INPUT ... -j f2b-sshd" 0 "" \
-	tfctl -D INPUT -p tcp -m multiport --dports 22 -j f2b-sshd
-expect_status "fail2ban (stop): -F f2b-sshd" 0 "" tfctl -F f2b-sshd
-expect_status "fail2ban (stop): -X f2b-sshd" 0 "" tfctl -X f2b-sshd
+expect_status "fail2ban unban: -D f2b-sshd -s $LAN_HOST -j REJECT" 0 "" tfctl -w -D f2b-sshd $ban
+expect_status "fail2ban: -C of the ban after -D: exit 1 with iptables' message" 1 \
+	"tunfilter: Bad rule (does a matching rule exist in that chain?)." tfctl -w -C f2b-sshd $ban
+expect_status "fail2ban: -D of the ban again: exit 1" 1 "Bad rule" tfctl -w -D f2b-sshd $ban
+check "fail2ban: after the unban the connection is refused by the router's stack, not the rule" \
+	in_lan "$TF_PY" "$TF_HELPER" tcp-refused "$LAN_ROUTER" 22
+expect_status "fail2ban stop: -D INPUT -p tcp -m multiport --dports 22 -j f2b-sshd" 0 "" \
+	tfctl -w -D INPUT $f2b_in
+expect_status "fail2ban stop: -F f2b-sshd" 0 "" tfctl -w -F f2b-sshd
+expect_status "fail2ban stop: -X f2b-sshd" 0 "" tfctl -w -X f2b-sshd
+expect_status "fail2ban: -C INPUT ... after stop: exit 2, the chain is gone" 2 \
+	"tunfilter: Chain 'f2b-sshd' does not exist" tfctl -w -C INPUT $f2b_in
 expect_status "-L of the deleted chain: exit 1" 1 "No chain/target/match by that name." \
 	tfctl -L f2b-sshd
 expect_status "an unknown option: exit 2 and iptables' hint" 2 \
