@@ -1,0 +1,450 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Forwarding benchmark (issue 2, section 6). Not a timed test: it measures,
+# prints a table and the ratios, and says whether the target holds.
+#
+# In one run, between a client and a server namespace, across three routers:
+#
+#   (a) tunfilterd, no rules          (b) plain TUN relay (relay.c)
+#
+#     [tfb-cli]                          [tfb-cli]
+#       tfb0 10.1.0.2/24, default dev      tfb0 10.1.0.2/24, default dev
+#        | TUN                              | TUN
+#     tunfilterd  10.1.0.1 | 10.2.0.1      relay: copies packets both ways
+#        | TUN                              | TUN
+#       tfb1 10.2.0.2/24, default dev      tfb1 10.2.0.2/24, default dev
+#     [tfb-srv]                          [tfb-srv]
+#
+#   (c) kernel router namespace, veth pairs (ARP on)
+#
+#     [tfb-cli] tfb0 10.1.0.2/24 ==veth== rtr0 10.1.0.1/24 [tfb-rtr]
+#     [tfb-srv] tfb1 10.2.0.2/24 ==veth== rtr1 10.2.0.1/24 [tfb-rtr] ip_forward=1
+#
+#     measured with checksum/segmentation offloads off on every veth end
+#     (ethtool -K tx off rx off tso off gso off gro off), because a TUN
+#     without IFF_VNET_HDR carries MTU-sized packets only; and, for
+#     reference, once more with the veth defaults (offloads on).
+#
+# Figures, each for DURATION seconds (default 10):
+#   TCP:  iperf3, one stream client -> server, the receiver's throughput.
+#   UDP:  packets per second received by a sink on the server, 64-byte
+#         payloads (92-byte IP packets) sent as fast as the client can.
+#         udpgen.c sends and receives 64 datagrams per system call:
+#         iperf3 -u -l 64 -b 0 sends one per call and, sharing a CPU with
+#         the receiver, offered less than the routers could forward. The
+#         offered rate is printed too: far above the received rate, it
+#         shows that the router, not the generator, set the figure.
+#
+# CPU placement on a 2-CPU machine, the same for every setup: the client
+# and the server (iperf3, udpgen) on CPU 0; the router on CPU 1: tunfilterd
+# and the relay by taskset, the kernel router by RPS on its two ingress
+# veths, so that its forwarding (softirq) also runs on CPU 1. In every setup the server
+# kernel's receive path then runs on CPU 1 too (inside the TUN write, or in
+# the RPS softirq that forwarded the packet).
+#
+# Usage: tests/bench/forward.sh [-t SECONDS] [-r ROUNDS] [-B BUILDDIR] [-s SETUPS] [-n]
+#   -t  seconds per measurement (default 10)
+#   -r  rounds (default 3): each round measures every setup once, and the
+#       table shows the median of the rounds
+#   -B  build directory holding tunfilterd and tunfilter (default build/)
+#   -s  comma-separated subset of tunfilterd,relay,kernel (default: all)
+#   -n  skip the kernel router with offloads on
+# Root only. Needs iperf3, ethtool, python3, iproute2, a C compiler
+# (contrib/install-deps.sh installs them). Exit status: 0 if every setup
+# was measured (whether or not the target holds: that is printed), 1 if a
+# setup could not be measured, 2 on bad usage.
+set -euo pipefail
+shopt -s inherit_errexit
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+duration=10
+builddir=$top/build
+setups=tunfilterd,relay,kernel
+offload_on=1
+rounds=3
+
+usage() {
+	sed -n '/^# Usage:/,/^#   -n/s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+while getopts "t:r:B:s:nh" opt; do
+	case $opt in
+	t) duration=$OPTARG ;;
+	r) rounds=$OPTARG ;;
+	B) builddir=$(cd "$OPTARG" && pwd) ;;
+	s) setups=$OPTARG ;;
+	n) offload_on=0 ;;
+	*) usage ;;
+	esac
+done
+[[ $duration =~ ^[1-9][0-9]*$ ]] && [[ $rounds =~ ^[1-9][0-9]*$ ]] || usage
+[ "$(id -u)" = 0 ] || { echo "forward.sh: must run as root" >&2; exit 1; }
+for t in iperf3 ethtool python3 ip taskset cc; do
+	command -v "$t" >/dev/null ||
+		{ echo "forward.sh: $t missing (run contrib/install-deps.sh)" >&2; exit 1; }
+done
+
+NS_CLI=tfb-cli
+NS_SRV=tfb-srv
+NS_RTR=tfb-rtr
+CLI_ADDR=10.1.0.2
+SRV_ADDR=10.2.0.2
+PORT=5201
+
+if [ "$(nproc)" -ge 2 ]; then
+	CPU_APP=0
+	CPU_FWD=1
+else
+	CPU_APP=0
+	CPU_FWD=0
+fi
+CPU_FWD_MASK=$(printf '%x' $((1 << CPU_FWD)))
+
+tmp=$(mktemp -d /tmp/tfbench.XXXXXX)
+pids=()
+failed=0
+
+# --- cleanup: on any exit, whatever was reached -----------------------------
+
+stop_pid() { # pid: SIGTERM, wait up to 5 s, then SIGKILL
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+stop_all() {
+	local pid ns
+	for pid in "${pids[@]}"; do
+		stop_pid "$pid"
+	done
+	pids=()
+	for ns in $NS_CLI $NS_SRV $NS_RTR; do
+		if ip netns list | grep -qw "^$ns"; then
+			ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+			ip netns del "$ns" 2>/dev/null || true
+		fi
+	done
+}
+
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	stop_all
+	rm -rf "$tmp"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- helpers -----------------------------------------------------------------
+# Each setup runs in a subshell with errexit (run_setup): any failing command
+# abandons that setup only, and the subshell's EXIT trap removes what it made.
+
+die_setup() { # message
+	echo "  error: $*" >&2
+	exit 1
+}
+
+wait_for() { # seconds description command...: poll a condition every 0.1 s
+	local secs=$1 what=$2 i
+	shift 2
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	die_setup "timed out after ${secs}s waiting for $what"
+}
+
+ns_prepare() { # ns...: fresh namespaces with lo up, IPv6 off, no rp_filter
+	local ns
+	for ns in "$@"; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.default.rp_filter=0
+	done
+}
+
+ping_ok() { # ns dst
+	ip netns exec "$1" ping -c 1 -W 1 -q "$2"
+}
+
+path_check() {
+	wait_for 10 "ping $CLI_ADDR -> $SRV_ADDR" ping_ok $NS_CLI $SRV_ADDR
+	wait_for 10 "ping $SRV_ADDR -> $CLI_ADDR" ping_ok $NS_SRV $CLI_ADDR
+}
+
+listening() {
+	[ -n "$(ip netns exec $NS_SRV ss -Hltn "sport = :$PORT")" ]
+}
+
+# TCP: one iperf3 stream client -> server; the receiver's Mbit/s to $tmp/fig.
+tcp_run() {
+	local spid json=$tmp/iperf.json
+	ip netns exec $NS_SRV taskset -c $CPU_APP iperf3 -s -1 -B $SRV_ADDR -p $PORT \
+		>"$tmp/iperf-server.log" 2>&1 &
+	spid=$!
+	pids+=("$spid")
+	wait_for 5 "iperf3 server" listening
+	timeout $((duration + 30)) ip netns exec $NS_CLI taskset -c $CPU_APP \
+		iperf3 -c $SRV_ADDR -p $PORT -t "$duration" -J >"$json" ||
+		die_setup "iperf3 failed: $(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1])).get("error", "?"))' "$json" 2>/dev/null)"
+	stop_pid "$spid"
+	python3 -c 'import json, sys
+print("%.1f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))' \
+		"$json" >"$tmp/fig"
+}
+
+# UDP: udpgen, 64-byte payloads as fast as the sender can; to $tmp/fig:
+# "<kpps received by the sink> <kpps offered by the sender>".
+udp_run() {
+	local rpid sent secs rcvd span
+	ip netns exec $NS_SRV taskset -c $CPU_APP "$tmp/udpgen" recv $SRV_ADDR $PORT \
+		>"$tmp/udp-recv.out" &
+	rpid=$!
+	pids+=("$rpid")
+	wait_for 5 "the udpgen sink" grep -q ready "$tmp/udp-recv.out"
+	timeout $((duration + 30)) ip netns exec $NS_CLI taskset -c $CPU_APP \
+		"$tmp/udpgen" send $SRV_ADDR $PORT "$duration" 64 >"$tmp/udp-send.out" ||
+		die_setup "udpgen send failed"
+	# The sink stops by itself after 1 s without a datagram.
+	wait_for 10 "the udpgen sink to finish" grep -q received "$tmp/udp-recv.out"
+	read -r _ sent secs <"$tmp/udp-send.out"
+	read -r _ rcvd span < <(grep received "$tmp/udp-recv.out")
+	python3 -c 'import sys
+r, span, s, secs = map(float, sys.argv[1:])
+print("%.1f %.1f" % (r / span / 1e3 if span > 0 else 0, s / secs / 1e3))' \
+		"$rcvd" "$span" "$sent" "$secs" >"$tmp/fig"
+}
+
+measure() { # label: results in $tmp/result-label as "tcp udp udp_offered"
+	local label=$1 t u o
+	echo "  TCP (${duration}s) ..."
+	tcp_run
+	t=$(<"$tmp/fig")
+	echo "  UDP 64-byte (${duration}s) ..."
+	udp_run
+	read -r u o <"$tmp/fig"
+	echo "$t $u $o" >"$tmp/result-$label.$round"
+	printf '  %s: TCP %s Mbit/s; UDP %s kpps received at the server (%s kpps offered)\n' \
+		"$label" "$t" "$u" "$o"
+}
+
+# --- (a) tunfilterd ------------------------------------------------------------
+
+run_tunfilterd() {
+	local conf=$tmp/bench.conf sock=$tmp/control.sock drops
+	[ -x "$builddir/tunfilterd" ] && [ -x "$builddir/tunfilter" ] ||
+		die_setup "no tunfilterd/tunfilter in $builddir (build first, or -B DIR)"
+	ns_prepare $NS_CLI $NS_SRV
+	cat >"$conf" <<-EOF
+	# tunfilterd for the benchmark: the lab configuration, no rules.
+	[daemon]
+	control_socket = $sock
+
+	[interface tfb0]
+	address = 10.1.0.1/24
+	netns = $NS_CLI
+	peer_address = $CLI_ADDR/24
+	peer_routes = default
+
+	[interface tfb1]
+	address = 10.2.0.1/24
+	netns = $NS_SRV
+	peer_address = $SRV_ADDR/24
+	peer_routes = default
+	EOF
+	taskset -c $CPU_FWD "$builddir/tunfilterd" -f -c "$conf" >"$tmp/tunfilterd.log" 2>&1 &
+	pids+=("$!")
+	# Show the daemon's log if the setup fails from here on.
+	trap 'sed "s/^/  tunfilterd: /" "$tmp/tunfilterd.log" >&2; stop_all' EXIT
+	wait_for 10 "the tunfilterd control socket" \
+		"$builddir/tunfilter" --socket "$sock" show interfaces
+	path_check
+	measure tunfilterd
+	trap stop_all EXIT
+	# Drops would mean the figures measured something else than forwarding.
+	"$builddir/tunfilter" --socket "$sock" show stats >"$tmp/stats"
+	drops=$(awk '/^drops:/ { d = 1; next } /^[^ ]/ { d = 0 }
+		d && $2 != 0 { printf " %s=%s", $1, $2 }' "$tmp/stats")
+	echo "  tunfilterd drops:${drops:- none}"
+}
+
+# --- (b) plain relay -------------------------------------------------------------
+
+run_relay() {
+	local ns dev addr
+	ns_prepare $NS_CLI $NS_SRV
+	taskset -c $CPU_FWD "$tmp/relay" tfb0 tfb1 >"$tmp/relay.out" 2>"$tmp/relay.err" &
+	pids+=("$!")
+	wait_for 5 "the relay's TUNs" grep -q ready "$tmp/relay.out"
+	for spec in "$NS_CLI tfb0 $CLI_ADDR" "$NS_SRV tfb1 $SRV_ADDR"; do
+		read -r ns dev addr <<<"$spec"
+		ip link set "$dev" netns "$ns"
+		ip -n "$ns" addr add "$addr/24" dev "$dev"
+		ip -n "$ns" link set "$dev" up
+		ip -n "$ns" route add default dev "$dev"
+	done
+	path_check
+	measure relay
+}
+
+# --- (c) kernel router -------------------------------------------------------------
+
+veth_offloads() { # on|off
+	local spec ns dev
+	for spec in "$NS_CLI tfb0" "$NS_RTR rtr0" "$NS_RTR rtr1" "$NS_SRV tfb1"; do
+		read -r ns dev <<<"$spec"
+		# veth refuses some of these (rx); the others still change.
+		ip netns exec "$ns" ethtool -K "$dev" tx "$1" rx "$1" tso "$1" gso "$1" \
+			gro "$1" >/dev/null 2>&1 || true
+	done
+	if [ "$1" = off ] && ip netns exec $NS_CLI ethtool -k tfb0 |
+		grep -Eq '^(tcp-segmentation-offload|generic-segmentation-offload): on'; then
+		die_setup "could not turn offloads off"
+	fi
+}
+
+run_kernel() {
+	local ns
+	ns_prepare $NS_CLI $NS_SRV $NS_RTR
+	ip netns exec $NS_RTR sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0
+	ip link add tfb0 netns $NS_CLI type veth peer name rtr0 netns $NS_RTR
+	ip link add tfb1 netns $NS_SRV type veth peer name rtr1 netns $NS_RTR
+	ip -n $NS_CLI addr add $CLI_ADDR/24 dev tfb0
+	ip -n $NS_SRV addr add $SRV_ADDR/24 dev tfb1
+	ip -n $NS_RTR addr add 10.1.0.1/24 dev rtr0
+	ip -n $NS_RTR addr add 10.2.0.1/24 dev rtr1
+	for spec in "$NS_CLI tfb0" "$NS_SRV tfb1" "$NS_RTR rtr0" "$NS_RTR rtr1"; do
+		ip -n ${spec% *} link set ${spec#* } up
+	done
+	ip -n $NS_CLI route add default via 10.1.0.1
+	ip -n $NS_SRV route add default via 10.2.0.1
+	# Forwarding on CPU_FWD, as tunfilterd and the relay are (see the top).
+	ip netns exec $NS_RTR sh -c "
+		echo $CPU_FWD_MASK > /sys/class/net/rtr0/queues/rx-0/rps_cpus &&
+		echo $CPU_FWD_MASK > /sys/class/net/rtr1/queues/rx-0/rps_cpus" ||
+		die_setup "RPS on the router's veths"
+	path_check
+	if [ "$offload_on" = 1 ]; then
+		echo "  offloads on (veth defaults):"
+		measure kernel-on
+	fi
+	veth_offloads off
+	echo "  offloads off:"
+	measure kernel-off
+}
+
+run_setup() { # name heading
+	local rc
+	echo
+	echo "=== $2, round $round of $rounds ==="
+	# Not "if ! run_x": errexit does not apply inside a tested command.
+	set +e
+	(
+		set -e
+		trap stop_all EXIT
+		trap 'exit 130' INT TERM
+		"run_$1"
+	)
+	rc=$?
+	set -e
+	[ $rc = 130 ] && exit 130
+	if [ $rc != 0 ]; then
+		echo "  $2: not measured"
+		failed=1
+	fi
+}
+
+# --- main ----------------------------------------------------------------------------
+
+echo "tunfilter forwarding benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $(uname -srm), $(nproc) CPU ($(awk -F': ' '/^model name/ { print $2; exit }' \
+	/proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+echo "iperf3/udpgen on CPU $CPU_APP, router on CPU $CPU_FWD; ${duration}s per figure;" \
+	"$rounds rounds, median; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+if awk '{ exit !($1 > 1.0) }' /proc/loadavg; then
+	echo "warning: the machine is busy; the figures will be low and noisy"
+fi
+for tool in relay udpgen; do
+	cc -O2 -Wall -o "$tmp/$tool" "$top/tests/bench/$tool.c"
+done
+stop_all # namespaces left by an interrupted earlier run
+
+# Rounds interleave the setups, so that a change of background load
+# affects every setup alike rather than one of them.
+for ((round = 1; round <= rounds; round++)); do
+	for s in ${setups//,/ }; do
+		case $s in
+		tunfilterd) run_setup tunfilterd "(a) tunfilterd, no rules" ;;
+		relay) run_setup relay "(b) plain TUN relay" ;;
+		kernel) run_setup kernel "(c) kernel router namespace, veth" ;;
+		*) echo "forward.sh: unknown setup \"$s\"" >&2; exit 2 ;;
+		esac
+	done
+done
+
+# --- the table ------------------------------------------------------------------------
+
+echo
+echo "=== results ==="
+python3 - "$tmp" "$offload_on" <<-'EOF'
+	import glob, os, statistics, sys
+	tmp, offload_on = sys.argv[1], sys.argv[2] == "1"
+	res = {}  # label -> list of (tcp, udp, offered)
+	for path in sorted(glob.glob(os.path.join(tmp, "result-*"))):
+	    label = os.path.basename(path)[len("result-"):].rsplit(".", 1)[0]
+	    res.setdefault(label, []).append([float(x) for x in open(path).read().split()])
+
+	def med(label, i):
+	    runs = res.get(label)
+	    return statistics.median(r[i] for r in runs) if runs else None
+
+	def fmt(v):
+	    return "n/a" if v is None else "%.1f" % v
+
+	def ratio(a, b, i):
+	    x, y = med(a, i), med(b, i)
+	    return None if x is None or not y else x / y
+
+	rows = [("tunfilterd", "tunfilterd, no rules"), ("relay", "plain TUN relay"),
+	        ("kernel-off", "kernel router, offloads off")]
+	if offload_on:
+	    rows.append(("kernel-on", "kernel router, offloads on"))
+	print("%-30s %11s %11s %11s %6s" % ("router", "TCP Mbit/s", "UDP kpps", "(offered)", "runs"))
+	bound = False
+	for label, name in rows:
+	    u, o = med(label, 1), med(label, 2)
+	    # Received close to offered: the generator, not the router, was the limit.
+	    mark = "*" if u is not None and u >= 0.95 * o else " "
+	    bound = bound or mark == "*"
+	    print("%-30s %11s %10s%s %11s %6d" % (name, fmt(med(label, 0)), fmt(u), mark, fmt(o),
+	                                          len(res.get(label, []))))
+	if bound:
+	    print("* received about all that was offered: the sender's CPU, not this router,")
+	    print("  set the UDP figure; the router can forward at least that much")
+	print()
+	print("%-30s %11s %11s" % ("ratio", "TCP", "UDP"))
+	for a, b, name in (("tunfilterd", "relay", "tunfilterd / relay"),
+	                   ("tunfilterd", "kernel-off", "tunfilterd / kernel (off)")):
+	    r = [ratio(a, b, i) for i in (0, 1)]
+	    print("%-30s %11s %11s" % (name, *("n/a" if x is None else "%.2f" % x for x in r)))
+	print()
+	r = [ratio("tunfilterd", "relay", i) for i in (0, 1)]
+	if None in r:
+	    verdict = "NOT MEASURED"
+	else:
+	    verdict = "PASS" if min(r) >= 0.9 else "FAIL"
+	print("target (issue 2): tunfilterd >= 0.9 x relay on TCP and UDP: " + verdict)
+	EOF
+exit $failed
