@@ -30,6 +30,10 @@
 	X(DEFRAG_MEMORY, "defrag_memory", "reassembly memory cap reached")    \
 	X(HOOK_DROP, "hook_drop", "a hook handler answered DROP")             \
 	X(QUEUE_NO_CONSUMER, "queue_no_consumer", "QUEUE verdict with no queue consumer") \
+	X(QUEUE_FULL, "queue_full", "queue full (or queued packets at their limit), no fail-open") \
+	X(QUEUE_DROP, "queue_drop", "a queue consumer answered DROP")          \
+	X(QUEUE_DEFAULT, "queue_default", "default verdict DROP: consumer gone or timed out") \
+	X(QUEUE_BAD_PAYLOAD, "queue_bad_payload", "replacement payload not a valid IPv4 packet") \
 	X(REPEAT_LIMIT, "repeat_limit", "REPEAT verdict bound reached")        \
 	X(BAD_VERDICT, "bad_verdict", "a hook handler answered an unknown verdict") \
 	X(NO_BUFFER, "no_buffer", "packet buffer pool empty")                \

@@ -579,8 +579,12 @@ static void router_hook_resume(struct router *r, struct pkt *p)
 	case TF_STOLEN:
 		break;
 	case TF_QUEUE:
-		/* No queue subsystem yet: nobody can take it (no fake consumer).
-		 * --queue-bypass asks for the packet to go on instead. */
+		if (r->queue) {
+			r->queue(r->queue_arg, r, p);
+			break;
+		}
+		/* No queue subsystem: nobody can take it. --queue-bypass asks
+		 * for the packet to go on instead. */
 		if (p->flags & PKT_F_QUEUE_BYPASS) {
 			p->flags &= (uint8_t)~PKT_F_QUEUE_BYPASS;
 			router_reinject(r, p, TF_ACCEPT);

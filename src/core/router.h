@@ -60,6 +60,11 @@ struct iface {
 struct router;
 struct ruleset;
 
+/* Takes a packet a handler answered TF_QUEUE for (p->queue_num says which
+ * queue) and owns it from then on: parks it for a consumer, or resumes or
+ * drops it at once (no consumer, queue full). See src/queue/queue.h. */
+typedef void (*router_queue_fn)(void *arg, struct router *r, struct pkt *p);
+
 /* Reports the path of a packet marked by a TRACE rule (table.c). */
 typedef void (*router_trace_fn)(void *arg, const struct pkt *p, const char *table,
 				const char *chain, unsigned int rulenum, const char *what);
@@ -106,6 +111,10 @@ struct router {
 	/* TRACE listener (tunfilter monitor trace); NULL: nobody listens. */
 	router_trace_fn trace;
 	void *trace_arg;
+	/* The queue subsystem (src/queue/); NULL: none, so a QUEUE verdict
+	 * drops the packet, or accepts it with --queue-bypass. */
+	router_queue_fn queue;
+	void *queue_arg;
 };
 
 int router_init(struct router *r, const struct router_config *cfg, const struct router_ops *ops,
