@@ -20,16 +20,12 @@
  * while one of its callbacks is still running further up the stack.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -40,10 +36,10 @@
 #include "control/server.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "io/usock.h"
 
 #define CONTROL_HDR_LEN sizeof(struct ctl_hdr)
 #define CONTROL_ACCEPT_BATCH 16
-#define CONTROL_MAX_GROUPS 65536u /* NGROUPS_MAX on Linux */
 #define CONTROL_ERR_PREFIX "tunfilter: "
 #define CONTROL_ERR_PREFIX_LEN (sizeof(CONTROL_ERR_PREFIX) - 1)
 
@@ -68,271 +64,14 @@ struct control_client {
 
 struct control {
 	struct daemon *d;
-	int fd;
+	struct usock sock;
 	struct event *ev_accept;
 	struct event *ev_resume;  /* re-arms accepting after EMFILE and friends */
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	bool bound;               /* path is ours to unlink (if dev/ino still match) */
-	dev_t dev;
-	ino_t ino;
-	bool has_group;
-	gid_t gid;
 	struct control_client *clients;
 	unsigned int n_clients;
 	struct control_client *current;
 	struct log_ratelimit refusals; /* strangers must not flood the log */
 };
-
-/* ---- socket file ---- */
-
-/* Resolve the configured group name (or a number) to a gid. */
-static int control_group_gid(const char *name, gid_t *gid)
-{
-	struct group gr, *res = NULL;
-	size_t len = 4096;
-	char *buf = NULL, *end;
-	unsigned long v;
-	int ret;
-
-	for (;;) {
-		char *nb = realloc(buf, len);
-
-		if (!nb) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = nb;
-		ret = getgrnam_r(name, &gr, buf, len, &res);
-		if (ret != ERANGE || len >= (1u << 20))
-			break;
-		len *= 2;
-	}
-	if (res)
-		*gid = res->gr_gid;
-	free(buf);
-	if (res)
-		return 0;
-	errno = 0;
-	v = strtoul(name, &end, 10);
-	if (*name && !*end && !errno && v < (gid_t)-1) {
-		*gid = (gid_t)v;
-		return 0;
-	}
-	return ret ? -ret : -ENOENT;
-}
-
-/* mkdir -p of the directory holding path; new directories are 0755. */
-static int control_mkdir_parent(const char *path, char *err, size_t errlen)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	struct stat st;
-	char *slash, *p;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0; /* relative name in the cwd, or in "/" */
-	*slash = '\0';
-	for (p = dir + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			int e = errno;
-
-			snprintf(err, errlen, "cannot create directory %s: %s", dir, strerror(e));
-			return -e;
-		}
-		*p = c;
-		if (!c)
-			break;
-	}
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s is not a directory", dir);
-		return -ENOTDIR;
-	}
-	return 0;
-}
-
-static void control_sockaddr(struct sockaddr_un *sa, const char *path)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	memcpy(sa->sun_path, path, strlen(path));
-}
-
-/*
- * A socket file left by a daemon that died is replaced; one that a live
- * daemon answers on is not, or two daemons would fight over the name.
- */
-static int control_check_stale(const char *path, char *err, size_t errlen)
-{
-	struct sockaddr_un sa;
-	struct stat st;
-	int fd, ret, e;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "control socket %s: exists and is not a socket", path);
-		return -EEXIST;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	control_sockaddr(&sa, path);
-	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	e = errno;
-	close(fd);
-	if (ret == 0 || e == EAGAIN || e == EINPROGRESS) {
-		snprintf(err, errlen,
-			 "control socket %s: another tunfilterd is already listening there", path);
-		return -EADDRINUSE;
-	}
-	if (e != ECONNREFUSED) {
-		snprintf(err, errlen, "control socket %s: %s", path, strerror(e));
-		return -e;
-	}
-	if (unlink(path) < 0 && errno != ENOENT) {
-		e = errno;
-		snprintf(err, errlen, "cannot remove stale control socket %s: %s", path,
-			 strerror(e));
-		return -e;
-	}
-	return 0;
-}
-
-/*
- * Bind with a umask that gives the final mode at creation, so there is no
- * moment when the socket is more open than configured; then hand it to the
- * group (not following a symlink planted in between).
- */
-static int control_bind(struct control *c, char *err, size_t errlen)
-{
-	struct sockaddr_un sa;
-	struct stat st;
-	mode_t old;
-	int ret, e;
-
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->fd < 0) {
-		e = errno;
-		snprintf(err, errlen, "control socket: %s", strerror(e));
-		return -e;
-	}
-	control_sockaddr(&sa, c->path);
-	old = umask(c->has_group ? 0117 : 0177);
-	ret = bind(c->fd, (struct sockaddr *)&sa, sizeof(sa));
-	e = errno;
-	umask(old);
-	if (ret < 0) {
-		snprintf(err, errlen, "cannot bind control socket %s: %s", c->path, strerror(e));
-		return -e;
-	}
-	c->bound = true;
-	if (lstat(c->path, &st) == 0) {
-		c->dev = st.st_dev;
-		c->ino = st.st_ino;
-	}
-	if (c->has_group && fchownat(AT_FDCWD, c->path, 0, c->gid, AT_SYMLINK_NOFOLLOW) < 0) {
-		e = errno;
-		snprintf(err, errlen, "cannot give control socket %s to group %s: %s", c->path,
-			 c->d->cfg.control_group, strerror(e));
-		return -e;
-	}
-	if (listen(c->fd, CONTROL_MAX_CLIENTS) < 0) {
-		e = errno;
-		snprintf(err, errlen, "cannot listen on control socket %s: %s", c->path,
-			 strerror(e));
-		return -e;
-	}
-	return 0;
-}
-
-/* ---- peer check ---- */
-
-static bool control_gid_in(gid_t gid, const gid_t *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (v[i] == gid)
-			return true;
-	return false;
-}
-
-/*
- * Supplementary groups from /proc/PID/status, for kernels without
- * SO_PEERGROUPS (before 4.13). The pid is the peer's at connect time; it
- * could in principle be reused by then, which is why SO_PEERGROUPS is
- * preferred and the socket file mode is the first line of defence.
- */
-static bool control_proc_groups_has(pid_t pid, gid_t gid)
-{
-	char path[64], *line = NULL, *p, *end;
-	size_t cap = 0;
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (getline(&line, &cap, f) > 0) {
-		if (strncmp(line, "Groups:", 7))
-			continue;
-		for (p = line + 7; *p && !found; p = end) {
-			unsigned long v = strtoul(p, &end, 10);
-
-			if (end == p)
-				break;
-			found = v == gid;
-		}
-		break;
-	}
-	free(line);
-	fclose(f);
-	return found;
-}
-
-/* Is gid among the peer's supplementary groups? */
-static bool control_peer_in_group(int fd, pid_t pid, gid_t gid)
-{
-	gid_t small[64], *v = small;
-	socklen_t len = sizeof(small);
-	bool found = false;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, v, &len) < 0) {
-		if (errno == ENOPROTOOPT)
-			return control_proc_groups_has(pid, gid);
-		if (errno != ERANGE || len > CONTROL_MAX_GROUPS * sizeof(gid_t))
-			return false;
-		v = malloc(len); /* len now says how much is needed */
-		if (!v)
-			return false;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, v, &len) < 0)
-			len = 0;
-	}
-	found = control_gid_in(gid, v, len / sizeof(gid_t));
-	if (v != small)
-		free(v);
-	return found;
-}
-
-static bool control_peer_allowed(const struct control *c, int fd, struct ucred *cr)
-{
-	socklen_t len = sizeof(*cr);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cr, &len) < 0 || len != sizeof(*cr))
-		return false;
-	if (cr->uid == 0)
-		return true;
-	if (!c->has_group)
-		return false;
-	return cr->gid == c->gid || control_peer_in_group(fd, cr->pid, c->gid);
-}
 
 /* ---- replies ---- */
 
@@ -566,7 +305,7 @@ static void control_accept_one(struct control *c, int fd)
 	struct control_client *cl;
 	struct ucred cr = { 0, 0, 0 };
 
-	if (!control_peer_allowed(c, fd, &cr)) {
+	if (!usock_peer_allowed(&c->sock, fd, &cr)) {
 		log_ratelimited(&c->refusals, c->d->router.now_ms, LOG_LVL_WARNING,
 				"control: refused pid %d uid %u gid %u: permission denied",
 				(int)cr.pid, (unsigned int)cr.uid, (unsigned int)cr.gid);
@@ -640,47 +379,28 @@ static void control_accept_cb(evutil_socket_t lfd, short what, void *arg)
 
 int control_open(struct control **out, struct daemon *d, char *err, size_t errlen)
 {
-	const char *path = d->cfg.control_socket;
+	const char *group = d->cfg.control_group;
 	struct control *c;
 	int ret;
 
 	*out = NULL;
-	if (!path[0] || strlen(path) >= sizeof(c->path)) {
-		snprintf(err, errlen, "control socket path \"%s\" is empty or too long", path);
-		return -EINVAL;
-	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	c->d = d;
-	c->fd = -1;
-	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->sock.fd = -1;
 	/* libevent writes to clients with writev(), which cannot say
 	 * MSG_NOSIGNAL: a client that leaves mid-reply must cost an EPIPE,
 	 * not the daemon. (main ignores SIGPIPE too; this keeps the server
 	 * safe in any other host, such as a test driver.) */
 	signal(SIGPIPE, SIG_IGN);
-	if (d->cfg.control_group[0]) {
-		ret = control_group_gid(d->cfg.control_group, &c->gid);
-		if (ret) {
-			snprintf(err, errlen, "control group \"%s\": %s", d->cfg.control_group,
-				 ret == -ENOENT ? "no such group" : strerror(-ret));
-			goto fail;
-		}
-		c->has_group = true;
-	}
-	ret = control_mkdir_parent(path, err, errlen);
+	ret = usock_listen(&c->sock, "control socket", d->cfg.control_socket, SOCK_STREAM,
+			   group[0] ? 0660 : 0600, group, CONTROL_MAX_CLIENTS, err, errlen);
 	if (ret)
 		goto fail;
-	ret = control_check_stale(path, err, errlen);
-	if (ret)
-		goto fail;
-	ret = control_bind(c, err, errlen);
-	if (ret)
-		goto fail;
-	c->ev_accept = event_new(d->base, c->fd, EV_READ | EV_PERSIST, control_accept_cb, c);
+	c->ev_accept = event_new(d->base, c->sock.fd, EV_READ | EV_PERSIST, control_accept_cb, c);
 	c->ev_resume = evtimer_new(d->base, control_resume_cb, c);
 	if (!c->ev_accept || !c->ev_resume || event_add(c->ev_accept, NULL) < 0) {
 		snprintf(err, errlen, "control socket: cannot register with the event loop");
@@ -696,8 +416,6 @@ fail:
 
 void control_close(struct control *c)
 {
-	struct stat st;
-
 	if (!c)
 		return;
 	while (c->clients)
@@ -706,11 +424,7 @@ void control_close(struct control *c)
 		event_free(c->ev_accept);
 	if (c->ev_resume)
 		event_free(c->ev_resume);
-	if (c->fd >= 0)
-		close(c->fd);
-	/* Only our own socket: a successor may already have bound the name. */
-	if (c->bound && lstat(c->path, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino)
-		unlink(c->path);
+	usock_close(&c->sock);
 	free(c);
 }
 
