@@ -40,7 +40,9 @@
 	X(IF_DOWN, "interface_down", "output interface is down")             \
 	X(TX_ERROR, "tx_error", "write to the TUN device failed")            \
 	X(LOCAL_PROTO, "local_unhandled", "local packet not answered (ICMP error or non-echo ICMP)") \
-	X(ICMP_RATELIMIT, "icmp_ratelimit", "ICMP error suppressed by the rate limit")
+	X(ICMP_RATELIMIT, "icmp_ratelimit", "ICMP error suppressed by the rate limit") \
+	X(CT_TABLE_FULL, "conntrack_full", "new connection: conntrack table full, nothing to evict") \
+	X(CT_INSERT_FAILED, "conntrack_insert_failed", "new connection clashed with a tracked one")
 
 enum tf_drop {
 #define TF_DROP_ENUM(id, name, desc) DROP_##id,

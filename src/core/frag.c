@@ -75,7 +75,7 @@ static void frag_fix_header(struct pkt *f, unsigned int off, uint16_t df_rf, boo
 /* The metadata every fragment carries (ip_copy_metadata). Offload state is
  * not copied: a fragment is neither a GSO super-packet nor checksum-partial,
  * so the caller must have resolved any offload before fragmenting. */
-static void frag_copy_meta(struct pkt *f, const struct pkt *p)
+static void frag_copy_meta(struct pkt_pool *pool, struct pkt *f, const struct pkt *p)
 {
 	f->iif = p->iif;
 	f->oif = p->oif;
@@ -83,9 +83,7 @@ static void frag_copy_meta(struct pkt *f, const struct pkt *p)
 	f->hook = p->hook;
 	f->nexthop = p->nexthop;
 	f->flags = p->flags & (uint8_t)~PKT_F_VNET;
-	f->ct = p->ct;
-	f->ctinfo = p->ctinfo;
-	f->nat_done = p->nat_done;
+	pkt_ct_copy(pool, f, p); /* each fragment holds its own reference */
 	f->tstamp_ms = p->tstamp_ms;
 }
 
@@ -144,7 +142,7 @@ int frag_split(struct pkt_pool *pool, struct pkt *p, unsigned int mtu, struct pk
 		f->len = hlen2 + len;
 		f->l4_off = (uint16_t)hlen2;
 		frag_fix_header(f, base + off, df_rf, orig_mf || off + len < plen);
-		frag_copy_meta(f, p);
+		frag_copy_meta(pool, f, p);
 		*tail = f;
 		tail = &f->next;
 		n++;

@@ -75,8 +75,29 @@ struct pkt *pkt_alloc(struct pkt_pool *pool)
 	return p;
 }
 
+void pkt_ct_release(struct pkt_pool *pool, struct pkt *p)
+{
+	if (p->ct && pool->ct_ops)
+		pool->ct_ops->put(pool->ct_arg, p->ct);
+	p->ct = NULL;
+	p->ctinfo = 0;
+	p->nat_done = 0;
+}
+
+void pkt_ct_copy(struct pkt_pool *pool, struct pkt *dst, const struct pkt *src)
+{
+	pkt_ct_release(pool, dst);
+	dst->ct = src->ct;
+	dst->ctinfo = src->ctinfo;
+	dst->nat_done = src->nat_done;
+	if (dst->ct && pool->ct_ops)
+		pool->ct_ops->get(dst->ct);
+}
+
 void pkt_free(struct pkt_pool *pool, struct pkt *p)
 {
+	if (p->ct)
+		pkt_ct_release(pool, p);
 	p->next = pool->free;
 	pool->free = p;
 	pool->avail++;

@@ -70,12 +70,26 @@ struct pkt {
 	struct pkt *next;   /* free list, batch lists, fragment chains */
 };
 
+/*
+ * Connection tracking references. p->ct holds one reference on its entry
+ * (src/conntrack/); the tracker installs these operations on the pool while
+ * it runs, so that every way a packet dies (pkt_free) gives its reference
+ * back, and an entry that was never confirmed dies with its packet. With no
+ * operations installed, p->ct is simply forgotten.
+ */
+struct pkt_ct_ops {
+	void (*get)(void *ct);
+	void (*put)(void *arg, void *ct);
+};
+
 struct pkt_pool {
 	struct pkt *pkts;    /* descriptors */
 	uint8_t *mem;        /* one mapping for every buffer */
 	struct pkt *free;    /* free list */
 	uint32_t count;      /* buffers in the pool */
 	uint32_t avail;      /* buffers on the free list */
+	const struct pkt_ct_ops *ct_ops; /* NULL: no tracker */
+	void *ct_arg;        /* argument of ct_ops->put */
 };
 
 /* Reserve count buffers. The memory is one anonymous mapping, touched only as
@@ -86,7 +100,15 @@ void pkt_pool_fini(struct pkt_pool *pool);
 /* Take a buffer, reset, with data at head + PKT_HEADROOM and len 0.
  * NULL when the pool is empty (the caller counts the drop). */
 struct pkt *pkt_alloc(struct pkt_pool *pool);
+/* Return p to the pool, releasing its conntrack reference first. */
 void pkt_free(struct pkt_pool *pool, struct pkt *p);
+
+/* Drop p's conntrack reference (p->ct = NULL, ctinfo and nat_done 0): for a
+ * buffer reused as a new packet (an answer built in place). */
+void pkt_ct_release(struct pkt_pool *pool, struct pkt *p);
+/* Give dst the conntrack entry and ctinfo of src, with a reference of its
+ * own (fragments of a tracked packet). */
+void pkt_ct_copy(struct pkt_pool *pool, struct pkt *dst, const struct pkt *src);
 
 /* Bytes available after data + len. */
 static inline uint32_t pkt_tailroom(const struct pkt *p)

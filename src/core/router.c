@@ -161,13 +161,31 @@ int router_configure(struct router *r, const struct router_config *cfg)
 		r->defrag = d;
 		r->cfg.defrag_cfg = cfg->defrag_cfg;
 	}
-	err = router_defrag_hooks(r, cfg->defrag);
+	/* Conntrack needs whole datagrams: defrag stays hooked while it runs. */
+	err = router_defrag_hooks(r, cfg->defrag || r->ct);
 	if (err)
 		return err;
 	r->cfg.defrag = cfg->defrag;
 	r->cfg.icmp = cfg->icmp;
 	icmp_limiter_init(&r->icmp_limit, &cfg->icmp);
 	return 0;
+}
+
+int router_ct_set(struct router *r, struct ct_table *ct, const struct router_ct_ops *ops)
+{
+	int err = router_defrag_hooks(r, r->cfg.defrag || ct);
+
+	if (err)
+		return err;
+	r->ct = ct;
+	r->ct_ops = ct ? ops : NULL;
+	return 0;
+}
+
+void router_ct_attach(struct router *r, struct pkt *n, const struct pkt *orig)
+{
+	if (r->ct_ops && orig->ct)
+		r->ct_ops->attach(r, n, orig);
 }
 
 int router_iface_add(struct router *r, const char *name, uint32_t addr, uint8_t plen, uint32_t mtu,
@@ -412,6 +430,7 @@ static void router_icmp_error_via(struct router *r, const struct pkt *p, uint8_t
 		drop_count(&r->drops, DROP_NO_BUFFER);
 		return;
 	}
+	router_ct_attach(r, e, p);
 	router_local_out(r, e);
 }
 
@@ -470,6 +489,8 @@ static void router_local_in_finish(struct router *r, struct pkt *p)
 		router_drop(r, p, DROP_LOCAL_PROTO);
 		break;
 	case LOCAL_REPLY_INPLACE:
+		/* A new packet now: the request's conntrack entry is not its own. */
+		pkt_ct_release(&r->pool, p);
 		router_local_out(r, p);
 		break;
 	case LOCAL_REPLY_NEW:
@@ -629,4 +650,6 @@ void router_reinject(struct router *r, struct pkt *p, unsigned int verdict)
 void router_tick(struct router *r)
 {
 	defrag_expire(r->defrag, r->now_ms);
+	if (r->ct_ops)
+		r->ct_ops->tick(r);
 }

@@ -59,6 +59,17 @@ struct iface {
 
 struct router;
 struct ruleset;
+struct ct_table;
+
+/* What the router asks of connection tracking (src/conntrack/) while it
+ * runs, without knowing its types. */
+struct router_ct_ops {
+	/* Housekeeping (expiry), from router_tick. */
+	void (*tick)(struct router *r);
+	/* n is an answer the router made about orig (an ICMP error, a RST):
+	 * give it orig's entry as RELATED, as the kernel's nf_ct_attach. */
+	void (*attach)(struct router *r, struct pkt *n, const struct pkt *orig);
+};
 
 /* Takes a packet a handler answered TF_QUEUE for (p->queue_num says which
  * queue) and owns it from then on: parks it for a consumer, or resumes or
@@ -115,6 +126,10 @@ struct router {
 	 * drops the packet, or accepts it with --queue-bypass. */
 	router_queue_fn queue;
 	void *queue_arg;
+	/* Connection tracking (src/conntrack/); NULL when it is off. Its
+	 * hooks are registered in hooks; defragmentation runs whenever it is on. */
+	struct ct_table *ct;
+	const struct router_ct_ops *ct_ops;
 };
 
 int router_init(struct router *r, const struct router_config *cfg, const struct router_ops *ops,
@@ -150,7 +165,7 @@ void router_local_out(struct router *r, struct pkt *p);
 void router_reinject(struct router *r, struct pkt *p, unsigned int verdict);
 /* Hand every queued output packet to ops->xmit. */
 void router_flush(struct router *r);
-/* Housekeeping: defrag expiry. Call about once a second. */
+/* Housekeeping: defrag and conntrack expiry. Call about once a second. */
 void router_tick(struct router *r);
 
 /* Send an ICMP error about p (rate limited, RFC 1812 rules). p is not consumed. */
@@ -159,5 +174,11 @@ void router_icmp_error(struct router *r, const struct pkt *p, uint8_t type, uint
 
 /* Drop p with reason: count and free. */
 void router_drop(struct router *r, struct pkt *p, enum tf_drop reason);
+
+/* Connection tracking starts (ct and ops set) or stops (NULL): defrag hooks
+ * follow (on while tracking or the defrag setting is on). 0 or -errno. */
+int router_ct_set(struct router *r, struct ct_table *ct, const struct router_ct_ops *ops);
+/* n is an answer about orig (see router_ct_ops.attach); nothing without a tracker. */
+void router_ct_attach(struct router *r, struct pkt *n, const struct pkt *orig);
 
 #endif
