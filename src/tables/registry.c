@@ -14,9 +14,9 @@
 #define XT_TARGET(n) extern const struct xt_target_ops target_##n##_ops;
 #define XT_MATCHES(X) X(tcp) X(udp) X(icmp) X(multiport) X(limit) X(mark) X(comment) \
 	X(iprange) X(length) X(ttl) X(tos) X(dscp) X(addrtype) X(pkttype) X(ipv4options) \
-	X(rpfilter)
+	X(rpfilter) X(state) X(conntrack) X(connmark)
 #define XT_TARGETS(X) X(REJECT) X(LOG) X(MARK) X(TOS) X(DSCP) X(TTL) X(TCPMSS) X(TRACE) \
-	X(NFQUEUE) X(QUEUE)
+	X(NFQUEUE) X(QUEUE) X(CONNMARK) X(CT) X(NOTRACK)
 XT_MATCHES(XT_MATCH)
 XT_TARGETS(XT_TARGET)
 

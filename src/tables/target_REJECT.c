@@ -275,6 +275,7 @@ static void reject_send_reset(struct xt_ctx *ctx)
 		return;
 	}
 	reject_fill_rst(n, p, th);
+	router_ct_attach(ctx->r, n, p); /* RELATED to what it answers (nf_send_reset) */
 	router_local_out(ctx->r, n);
 }
 
