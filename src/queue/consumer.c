@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "conntrack/entry.h"
 #include "core/hook.h"
 #include "core/pkt.h"
 #include "core/router.h"
@@ -380,8 +381,10 @@ static void queue_fill_packet(const struct queue *q, uint32_t idx, struct queue_
 		queue_fill_ifname(pm->out_name, r, p->oif, &pm->out_index);
 		pm->tstamp_ns = (uint64_t)((int64_t)p->tstamp_ms * 1000000 + rt_off);
 		if (p->ct) {
+			/* enum ct_info has the kernel's numbers, as TFQ_CT_*. */
 			pm->flags |= TFQ_PF_CT;
 			pm->ct_state = p->ctinfo;
+			pm->ct_id = ((const struct ct_entry *)p->ct)->id;
 		} else {
 			pm->ct_state = TFQ_CT_UNTRACKED;
 		}

@@ -17,6 +17,7 @@
 #include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
+#include "conntrack/entry.h"
 #include "core/csum.h"
 #include "core/hook.h"
 #include "core/ipv4.h"
@@ -393,6 +394,32 @@ Test(queue, packet_message_and_accept_resume_after_the_queueing_handler)
 	cr_expect_eq(after_calls, 1, "resumed at the next handler");
 	cr_expect_eq(stats(0).accepted, 1);
 	cr_expect_eq(stats(0).pending, 0);
+	queue_consumer_free(c);
+}
+
+/* A tracked packet carries its conntrack state and entry id. */
+static unsigned int h_track(void *priv, struct pkt *p, struct router *rt)
+{
+	p->ct = priv;
+	p->ctinfo = CT_ESTABLISHED_REPLY;
+	return TF_ACCEPT;
+}
+
+Test(queue, conntrack_state_and_id)
+{
+	static struct ct_entry e = { .id = 4711 };
+	struct queue_consumer *c;
+	struct rx rx;
+
+	cr_assert_eq(hook_register(&r.hooks, HOOK_FORWARD, -200, h_track, &e), 0);
+	c = c_bound(0);
+	send_udp(1, 1, 0);
+	c_recv(c, &rx);
+	cr_assert_eq(rx.n, 1);
+	cr_expect_eq(rx.m[0].u.packet.flags & TFQ_PF_CT, TFQ_PF_CT);
+	cr_expect_eq(rx.m[0].u.packet.ct_state, TFQ_CT_ESTABLISHED_REPLY);
+	cr_expect_eq(rx.m[0].u.packet.ct_id, 4711);
+	cr_assert_eq(c_verdict(c, TFQ_MSG_VERDICT, 0, 1, TFQ_ACCEPT, NULL, NULL, 0), 0);
 	queue_consumer_free(c);
 }
 
