@@ -56,6 +56,7 @@ enum config_section {
 	SEC_DAEMON,
 	SEC_IFACE,
 	SEC_ROUTES,
+	SEC_CONNTRACK,
 };
 
 struct config_parser;
@@ -93,6 +94,18 @@ enum daemon_key {
 	DKEY_MAX,
 };
 
+/* [conntrack]: the switches, then one key per timeout (enum ct_timeout). */
+enum ct_key {
+	CKEY_ENABLE,
+	CKEY_MAX_ENTRIES,
+	CKEY_TCP_LIBERAL,
+	CKEY_TCP_LOOSE,
+	CKEY_TCP_MAX_RETRANS,
+	CKEY_CHECKSUM,
+	CKEY_TIMEOUT,
+	CKEY_MAX = CKEY_TIMEOUT + CT_TO_MAX,
+};
+
 enum iface_key {
 	IKEY_ADDRESS,
 	IKEY_MTU,
@@ -124,6 +137,8 @@ struct config_parser {
 
 	int daemon_line, routes_line;
 	int daemon_seen[DKEY_MAX];
+	int conntrack_line;
+	int conntrack_seen[CKEY_MAX];
 	int iface_seen[ROUTER_MAX_IFACES][IKEY_MAX];
 	unsigned int routes_cap;
 };
@@ -602,6 +617,41 @@ static const struct config_key config_iface_keys[IKEY_MAX] = {
 			       NULL },
 };
 
+/* ---- [conntrack] keys --------------------------------------------------- */
+
+#define CTOFF(field) offsetof(struct config, conntrack.field)
+#define CT_BOOL "yes, no, on, off, true, false, 1 or 0"
+#define CT_TIMEOUT_KEY(id, name)                                                          \
+	[CKEY_TIMEOUT + (id)] = { name, config_set_uint, CTOFF(timeout_ms[id]), 1,        \
+				  CT_TIMEOUT_MAX_S, 1000, "1 to 4294967 seconds" }
+
+static const struct config_key config_conntrack_keys[CKEY_MAX] = {
+	[CKEY_ENABLE] = { "enable", config_set_bool, CTOFF(enable), 0, 0, 0, CT_BOOL },
+	[CKEY_MAX_ENTRIES] = { "max_entries", config_set_uint, CTOFF(max_entries), 1,
+			       CT_MAX_ENTRIES_LIMIT, 1, "1 to 16777216" },
+	[CKEY_TCP_LIBERAL] = { "tcp_liberal", config_set_bool, CTOFF(tcp_liberal), 0, 0, 0,
+			       CT_BOOL },
+	[CKEY_TCP_LOOSE] = { "tcp_loose", config_set_bool, CTOFF(tcp_loose), 0, 0, 0, CT_BOOL },
+	[CKEY_TCP_MAX_RETRANS] = { "tcp_max_retrans", config_set_uint, CTOFF(tcp_max_retrans), 0,
+				   255, 1, "0 to 255" },
+	[CKEY_CHECKSUM] = { "checksum", config_set_bool, CTOFF(checksum), 0, 0, 0, CT_BOOL },
+	CT_TIMEOUT_KEY(CT_TO_TCP_SYN_SENT, "tcp_timeout_syn_sent"),
+	CT_TIMEOUT_KEY(CT_TO_TCP_SYN_RECV, "tcp_timeout_syn_recv"),
+	CT_TIMEOUT_KEY(CT_TO_TCP_ESTABLISHED, "tcp_timeout_established"),
+	CT_TIMEOUT_KEY(CT_TO_TCP_FIN_WAIT, "tcp_timeout_fin_wait"),
+	CT_TIMEOUT_KEY(CT_TO_TCP_CLOSE_WAIT, "tcp_timeout_close_wait"),
+	CT_TIMEOUT_KEY(CT_TO_TCP_LAST_ACK, "tcp_timeout_last_ack"),
+	CT_TIMEOUT_KEY(CT_TO_TCP_TIME_WAIT, "tcp_timeout_time_wait"),
+	CT_TIMEOUT_KEY(CT_TO_TCP_CLOSE, "tcp_timeout_close"),
+	CT_TIMEOUT_KEY(CT_TO_TCP_SYN_SENT2, "tcp_timeout_syn_sent2"),
+	CT_TIMEOUT_KEY(CT_TO_TCP_MAX_RETRANS, "tcp_timeout_max_retrans"),
+	CT_TIMEOUT_KEY(CT_TO_TCP_UNACK, "tcp_timeout_unacknowledged"),
+	CT_TIMEOUT_KEY(CT_TO_UDP, "udp_timeout"),
+	CT_TIMEOUT_KEY(CT_TO_UDP_STREAM, "udp_timeout_stream"),
+	CT_TIMEOUT_KEY(CT_TO_ICMP, "icmp_timeout"),
+	CT_TIMEOUT_KEY(CT_TO_GENERIC, "generic_timeout"),
+};
+
 /* ---- sections ------------------------------------------------------------ */
 
 static int config_set_key(struct config_parser *ps, const struct config_key *keys, size_t n,
@@ -672,6 +722,9 @@ static int config_handler(void *user, const char *section, const char *name, con
 		return config_set_key(ps, config_iface_keys, IKEY_MAX, ps->ifc, name, value) == 0;
 	case SEC_ROUTES:
 		return config_route_add(ps, name, value) == 0;
+	case SEC_CONNTRACK:
+		return config_set_key(ps, config_conntrack_keys, CKEY_MAX, ps->cfg, name,
+				      value) == 0;
 	case SEC_NONE:
 		break;
 	}
@@ -753,6 +806,14 @@ static int config_section(struct config_parser *ps, char *s)
 			return -EINVAL;
 		ps->sec = SEC_ROUTES;
 		snprintf(ps->sec_label, sizeof(ps->sec_label), "[routes]");
+		return 0;
+	}
+	if (!strcmp(in, "conntrack")) {
+		if (config_section_once(ps, &ps->conntrack_line, "[conntrack]") < 0)
+			return -EINVAL;
+		ps->sec = SEC_CONNTRACK;
+		ps->seen = ps->conntrack_seen;
+		snprintf(ps->sec_label, sizeof(ps->sec_label), "[conntrack]");
 		return 0;
 	}
 	if (word_end - in == 9 && !strncmp(in, "interface", 9)) {
@@ -896,6 +957,7 @@ void config_defaults(struct config *cfg)
 	cfg->router.defrag_cfg.timeout_ms = 30 * 1000; /* kernel ipfrag_time */
 	cfg->router.defrag_cfg.max_queues = 1024;
 	cfg->router.icmp = icmp;
+	ct_config_defaults(&cfg->conntrack);
 }
 
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen)

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <limits.h>
+#include "conntrack/ct.h"
 #include "core/router.h"
 
 #define CONFIG_MAX_PEER_ROUTES 16
@@ -62,6 +63,8 @@ struct config {
 	/* [routes] */
 	struct config_route *routes;
 	unsigned int n_routes;
+	/* [conntrack] */
+	struct ct_config conntrack;
 };
 
 /*

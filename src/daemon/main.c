@@ -2,7 +2,7 @@
 /*
  * tunfilterd: start-up ladder, signals, reload, shutdown.
  *
- *   config -> event base -> router -> TUNs -> netlink (links) -> FIB ->
+ *   config -> event base -> router (tables, conntrack) -> TUNs -> netlink (links) -> FIB ->
  *   readers -> control socket -> signals/timer -> READY
  *
  * Each rung has its undo in daemon_teardown(), which runs the rungs that
@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "autoconfig.h"
+#include "conntrack/ct.h"
 #include "control/server.h"
 #include "core/ipv4.h"
 #include "daemon/daemon.h"
@@ -216,6 +217,12 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot apply settings: %s", strerror(-rc));
 		goto fail_applied;
 	}
+	rc = ct_configure(&d->router, &next.conntrack);
+	if (rc < 0) {
+		route_table_free(fib);
+		snprintf(err, errlen, "cannot apply the conntrack settings: %s", strerror(-rc));
+		goto fail_applied;
+	}
 	router_fib_replace(&d->router, fib);
 	/* No rules file now: the empty ruleset, as at start. */
 	if (!rules)
@@ -296,6 +303,7 @@ static void daemon_teardown(struct daemon *d)
 	if (d->nl)
 		netlink_close(d->nl);
 	if (d->router_ready) {
+		ct_fini(&d->router);
 		tables_fini(&d->router);
 		router_fini(&d->router);
 	}
@@ -334,6 +342,11 @@ static int daemon_start(struct daemon *d, char *err, size_t errlen)
 	rc = tables_init(&d->router);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot set up the tables: %s", strerror(-rc));
+		return rc;
+	}
+	rc = ct_init(&d->router, &d->cfg.conntrack);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot set up connection tracking: %s", strerror(-rc));
 		return rc;
 	}
 	daemon_clock(&d->router);

@@ -836,6 +836,103 @@ Test(config, format)
 }
 
 /* The lab configuration shipped in etc/ loads, with the README's values. */
+/* ---- [conntrack] ----------------------------------------------------------- */
+
+Test(config, conntrack_bad)
+{
+	static const struct bad_case c[] = {
+		{ "[conntrack]\nmax_entries = 0\n" IFACES,
+		  "FILE:2: bad value \"0\" for max_entries (expected 1 to 16777216)" },
+		{ "[conntrack]\nmax_entries = 16777217\n" IFACES,
+		  "FILE:2: bad value \"16777217\" for max_entries (expected 1 to 16777216)" },
+		{ "[conntrack]\nmax_entries = 64K\n" IFACES,
+		  "FILE:2: bad value \"64K\" for max_entries (expected 1 to 16777216)" },
+		{ "[conntrack]\nenable = auto\n" IFACES,
+		  "FILE:2: bad value \"auto\" for enable "
+		  "(expected yes, no, on, off, true, false, 1 or 0)" },
+		{ "[conntrack]\ntcp_liberal = 2\n" IFACES,
+		  "FILE:2: bad value \"2\" for tcp_liberal "
+		  "(expected yes, no, on, off, true, false, 1 or 0)" },
+		{ "[conntrack]\ntcp_loose = maybe\n" IFACES,
+		  "FILE:2: bad value \"maybe\" for tcp_loose "
+		  "(expected yes, no, on, off, true, false, 1 or 0)" },
+		{ "[conntrack]\nchecksum = 0x1\n" IFACES,
+		  "FILE:2: bad value \"0x1\" for checksum "
+		  "(expected yes, no, on, off, true, false, 1 or 0)" },
+		{ "[conntrack]\ntcp_max_retrans = 256\n" IFACES,
+		  "FILE:2: bad value \"256\" for tcp_max_retrans (expected 0 to 255)" },
+		{ "[conntrack]\nudp_timeout = 0\n" IFACES,
+		  "FILE:2: bad value \"0\" for udp_timeout (expected 1 to 4294967 seconds)" },
+		{ "[conntrack]\ntcp_timeout_established = 4294968\n" IFACES,
+		  "FILE:2: bad value \"4294968\" for tcp_timeout_established "
+		  "(expected 1 to 4294967 seconds)" },
+		{ "[conntrack]\nicmp_timeout = 30s\n" IFACES,
+		  "FILE:2: bad value \"30s\" for icmp_timeout (expected 1 to 4294967 seconds)" },
+		{ "[conntrack]\ngeneric_timeout = -1\n" IFACES,
+		  "FILE:2: bad value \"-1\" for generic_timeout (expected 1 to 4294967 seconds)" },
+		{ "[conntrack]\nudp_timeout_streams = 1\n" IFACES,
+		  "FILE:2: unknown key \"udp_timeout_streams\" in [conntrack]" },
+		{ "[conntrack]\nbuckets = 1024\n" IFACES,
+		  "FILE:2: unknown key \"buckets\" in [conntrack]" },
+		{ "[conntrack]\nmax_entries = 8\n\nmax_entries = 9\n" IFACES,
+		  "FILE:4: duplicate key \"max_entries\" in [conntrack] (first at line 2)" },
+		{ "[conntrack]\n" IFACES "[conntrack]\n",
+		  "FILE:6: duplicate section \"[conntrack]\" (first at line 1)" },
+		{ "[conntrack tcp]\n", "FILE:1: unknown section \"[conntrack tcp]\"" },
+	};
+
+	EXPECT_ERRORS(c);
+}
+
+Test(config, conntrack_defaults)
+{
+	struct config *cfg = expect_ok(IFACES);
+	const struct ct_config *c = &cfg->conntrack;
+	static const uint32_t want[CT_TO_MAX] = {
+		120, 60, 432000, 120, 60, 30, 120, 10, 120, 300, 300, 30, 120, 30, 600,
+	};
+
+	cr_expect(c->enable, "tracking is on unless turned off");
+	cr_expect_eq(c->max_entries, 262144);
+	cr_expect_not(c->tcp_liberal);
+	cr_expect(c->tcp_loose);
+	cr_expect(c->checksum);
+	cr_expect_eq(c->tcp_max_retrans, 3);
+	for (unsigned int i = 0; i < CT_TO_MAX; i++)
+		cr_expect_eq(c->timeout_ms[i], want[i] * 1000u, "%s", ct_timeout_name(i));
+	cfg_done(cfg);
+}
+
+Test(config, conntrack_values)
+{
+	char text[4096];
+	struct config *cfg;
+	size_t len;
+
+	len = (size_t)snprintf(text, sizeof(text), "[conntrack]\nenable = no\nmax_entries = 1\n"
+			       "tcp_liberal = yes\ntcp_loose = off\nchecksum = false\n"
+			       "tcp_max_retrans = 0\n");
+	for (unsigned int i = 0; i < CT_TO_MAX; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s = %u\n",
+					ct_timeout_name(i), i + 1);
+	snprintf(text + len, sizeof(text) - len, "%s", IFACES);
+	cfg = expect_ok(text);
+	cr_expect_not(cfg->conntrack.enable);
+	cr_expect_eq(cfg->conntrack.max_entries, 1);
+	cr_expect(cfg->conntrack.tcp_liberal);
+	cr_expect_not(cfg->conntrack.tcp_loose);
+	cr_expect_not(cfg->conntrack.checksum);
+	cr_expect_eq(cfg->conntrack.tcp_max_retrans, 0);
+	for (unsigned int i = 0; i < CT_TO_MAX; i++)
+		cr_expect_eq(cfg->conntrack.timeout_ms[i], (i + 1) * 1000u, "%s",
+			     ct_timeout_name(i));
+	cfg_done(cfg);
+	cfg = expect_ok("[conntrack]\nmax_entries = 16777216\nudp_timeout = 4294967\n" IFACES);
+	cr_expect_eq(cfg->conntrack.max_entries, 16777216);
+	cr_expect_eq(cfg->conntrack.timeout_ms[CT_TO_UDP], 4294967000u);
+	cfg_done(cfg);
+}
+
 Test(config, example_file)
 {
 	const char *srcdir = getenv("srcdir");
