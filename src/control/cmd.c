@@ -14,6 +14,7 @@
 #include "autoconfig.h"
 #endif
 #include "control/cmd.h"
+#include "control/cmd_conntrack.h"
 #include "control/cmd_iptables.h"
 #include "control/cmd_monitor.h"
 #include "control/cmd_restore.h"
@@ -306,6 +307,11 @@ static int cmd_monitor_trace(struct cmd_ctx *ctx)
 static int cmd_simulate(struct cmd_ctx *ctx)
 {
 	return cmd_simulate_run(&ctx->d->router, cmd_argc(ctx), cmd_argv(ctx), ctx->o, ctx->e);
+}
+
+static int cmd_conntrack(struct cmd_ctx *ctx)
+{
+	return cmd_conntrack_run(ctx->d, cmd_argc(ctx), cmd_argv(ctx), ctx->o, ctx->e);
 }
 
 /* ---- reload, version, help ---- */
