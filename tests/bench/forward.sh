@@ -8,18 +8,22 @@
 #
 #   (a) tunfilterd, no rules          (b) plain TUN relay (relay.c)
 #
-#     [tfb-cli]                          [tfb-cli]
-#       tfb0 10.1.0.2/24, default dev      tfb0 10.1.0.2/24, default dev
+#     [cli]                              [cli]
+#       IF_CLI 10.1.0.2/24, default dev    IF_CLI 10.1.0.2/24, default dev
 #        | TUN                              | TUN
 #     tunfilterd  10.1.0.1 | 10.2.0.1      relay: copies packets both ways
 #        | TUN                              | TUN
-#       tfb1 10.2.0.2/24, default dev      tfb1 10.2.0.2/24, default dev
-#     [tfb-srv]                          [tfb-srv]
+#       IF_SRV 10.2.0.2/24, default dev    IF_SRV 10.2.0.2/24, default dev
+#     [srv]                              [srv]
 #
 #   (c) kernel router namespace, veth pairs (ARP on)
 #
-#     [tfb-cli] tfb0 10.1.0.2/24 ==veth== rtr0 10.1.0.1/24 [tfb-rtr]
-#     [tfb-srv] tfb1 10.2.0.2/24 ==veth== rtr1 10.2.0.1/24 [tfb-rtr] ip_forward=1
+#     [cli] IF_CLI 10.1.0.2/24 ==veth== rtr0 10.1.0.1/24 [rtr]
+#     [srv] IF_SRV 10.2.0.2/24 ==veth== rtr1 10.2.0.1/24 [rtr] ip_forward=1
+#
+#   Namespaces are tfbPID-cli, tfbPID-srv, tfbPID-rtr and the links
+#   IF_CLI = tfbPIDc, IF_SRV = tfbPIDs: the TUNs are born in the root
+#   namespace, and nothing may clash with another run or another script.
 #
 #     measured with checksum/segmentation offloads off on every veth end
 #     (ethtool -K tx off rx off tso off gso off gro off), because a TUN
@@ -86,9 +90,11 @@ for t in iperf3 ethtool python3 ip taskset cc; do
 		{ echo "forward.sh: $t missing (run contrib/install-deps.sh)" >&2; exit 1; }
 done
 
-NS_CLI=tfb-cli
-NS_SRV=tfb-srv
-NS_RTR=tfb-rtr
+NS_CLI=tfb$$-cli
+NS_SRV=tfb$$-srv
+NS_RTR=tfb$$-rtr
+IF_CLI=tfb$$c
+IF_SRV=tfb$$s
 CLI_ADDR=10.1.0.2
 SRV_ADDR=10.2.0.2
 PORT=5201
@@ -251,13 +257,13 @@ run_tunfilterd() {
 	[daemon]
 	control_socket = $sock
 
-	[interface tfb0]
+	[interface $IF_CLI]
 	address = 10.1.0.1/24
 	netns = $NS_CLI
 	peer_address = $CLI_ADDR/24
 	peer_routes = default
 
-	[interface tfb1]
+	[interface $IF_SRV]
 	address = 10.2.0.1/24
 	netns = $NS_SRV
 	peer_address = $SRV_ADDR/24
@@ -284,10 +290,10 @@ run_tunfilterd() {
 run_relay() {
 	local ns dev addr
 	ns_prepare $NS_CLI $NS_SRV
-	taskset -c $CPU_FWD "$tmp/relay" tfb0 tfb1 >"$tmp/relay.out" 2>"$tmp/relay.err" &
+	taskset -c $CPU_FWD "$tmp/relay" $IF_CLI $IF_SRV >"$tmp/relay.out" 2>"$tmp/relay.err" &
 	pids+=("$!")
 	wait_for 5 "the relay's TUNs" grep -q ready "$tmp/relay.out"
-	for spec in "$NS_CLI tfb0 $CLI_ADDR" "$NS_SRV tfb1 $SRV_ADDR"; do
+	for spec in "$NS_CLI $IF_CLI $CLI_ADDR" "$NS_SRV $IF_SRV $SRV_ADDR"; do
 		read -r ns dev addr <<<"$spec"
 		ip link set "$dev" netns "$ns"
 		ip -n "$ns" addr add "$addr/24" dev "$dev"
@@ -302,13 +308,13 @@ run_relay() {
 
 veth_offloads() { # on|off
 	local spec ns dev
-	for spec in "$NS_CLI tfb0" "$NS_RTR rtr0" "$NS_RTR rtr1" "$NS_SRV tfb1"; do
+	for spec in "$NS_CLI $IF_CLI" "$NS_RTR rtr0" "$NS_RTR rtr1" "$NS_SRV $IF_SRV"; do
 		read -r ns dev <<<"$spec"
 		# veth refuses some of these (rx); the others still change.
 		ip netns exec "$ns" ethtool -K "$dev" tx "$1" rx "$1" tso "$1" gso "$1" \
 			gro "$1" >/dev/null 2>&1 || true
 	done
-	if [ "$1" = off ] && ip netns exec $NS_CLI ethtool -k tfb0 |
+	if [ "$1" = off ] && ip netns exec $NS_CLI ethtool -k $IF_CLI |
 		grep -Eq '^(tcp-segmentation-offload|generic-segmentation-offload): on'; then
 		die_setup "could not turn offloads off"
 	fi
@@ -319,13 +325,13 @@ run_kernel() {
 	ns_prepare $NS_CLI $NS_SRV $NS_RTR
 	ip netns exec $NS_RTR sysctl -qw net.ipv4.ip_forward=1 \
 		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0
-	ip link add tfb0 netns $NS_CLI type veth peer name rtr0 netns $NS_RTR
-	ip link add tfb1 netns $NS_SRV type veth peer name rtr1 netns $NS_RTR
-	ip -n $NS_CLI addr add $CLI_ADDR/24 dev tfb0
-	ip -n $NS_SRV addr add $SRV_ADDR/24 dev tfb1
+	ip link add $IF_CLI netns $NS_CLI type veth peer name rtr0 netns $NS_RTR
+	ip link add $IF_SRV netns $NS_SRV type veth peer name rtr1 netns $NS_RTR
+	ip -n $NS_CLI addr add $CLI_ADDR/24 dev $IF_CLI
+	ip -n $NS_SRV addr add $SRV_ADDR/24 dev $IF_SRV
 	ip -n $NS_RTR addr add 10.1.0.1/24 dev rtr0
 	ip -n $NS_RTR addr add 10.2.0.1/24 dev rtr1
-	for spec in "$NS_CLI tfb0" "$NS_SRV tfb1" "$NS_RTR rtr0" "$NS_RTR rtr1"; do
+	for spec in "$NS_CLI $IF_CLI" "$NS_SRV $IF_SRV" "$NS_RTR rtr0" "$NS_RTR rtr1"; do
 		ip -n ${spec% *} link set ${spec#* } up
 	done
 	ip -n $NS_CLI route add default via 10.1.0.1
@@ -379,7 +385,6 @@ fi
 for tool in relay udpgen; do
 	cc -O2 -Wall -o "$tmp/$tool" "$top/tests/bench/$tool.c"
 done
-stop_all # namespaces left by an interrupted earlier run
 
 # Rounds interleave the setups, so that a change of background load
 # affects every setup alike rather than one of them.
