@@ -23,8 +23,9 @@
 #                            | iptables-restore RULES    |
 #                            +---------------------------+
 #
-# The same with tunfilterd (rules = RULES in its INI, ICMP limits off),
-# restarted for each ruleset so that every counter starts at zero:
+# The same with tunfilterd (rules = RULES in its INI, ICMP limits off,
+# connection tracking on only for rulesets that would load it into the
+# kernel), restarted for each ruleset so that every counter starts at zero:
 #
 #   netns $NS_LAN              netns $NS_GW                       netns $NS_WAN
 #  +------------------+      +---------------------------+      +------------------+
@@ -105,6 +106,17 @@ hosts_silent()
 	done
 }
 
+# The kernel tracks connections (and so reassembles forwarded fragments)
+# only once a rule needs it; tunfilterd tracks unless told not to.
+diff_conntrack()
+{
+	if grep -Eq -- '-m (state|conntrack|connmark)|-j (CT|CONNMARK|NOTRACK)|^\*nat' "$1"; then
+		echo yes
+	else
+		echo no
+	fi
+}
+
 diff_config()
 {
 	tf_write_config <<EOF
@@ -132,6 +144,9 @@ peer_routes = default
 
 [routes]
 10.20.0.0/16 = $WAN_IF
+
+[conntrack]
+enable = $(diff_conntrack "$1")
 EOF
 }
 
