@@ -17,6 +17,7 @@
 #include "control/cmd_conntrack.h"
 #include "control/cmd_iptables.h"
 #include "control/cmd_monitor.h"
+#include "control/cmd_queue.h"
 #include "control/cmd_restore.h"
 #include "control/cmd_save.h"
 #include "control/cmd_simulate.h"
@@ -307,6 +308,11 @@ static int cmd_monitor_trace(struct cmd_ctx *ctx)
 static int cmd_simulate(struct cmd_ctx *ctx)
 {
 	return cmd_simulate_run(&ctx->d->router, cmd_argc(ctx), cmd_argv(ctx), ctx->o, ctx->e);
+}
+
+static int cmd_queue(struct cmd_ctx *ctx)
+{
+	return cmd_queue_run(ctx->d->queue, ctx->o, ctx->e);
 }
 
 static int cmd_conntrack(struct cmd_ctx *ctx)

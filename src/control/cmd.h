@@ -36,6 +36,8 @@
 	  "report packets marked by TRACE rules, rule by rule")                      \
 	X(simulate, "simulate", "[-i IF] [-o IF] [-s ADDR] -d ADDR [-p PROTO] ...",    \
 	  "the path and verdict of a packet through the rules, without traffic")     \
+	X(queue, "queue", "",                                                          \
+	  "queues: consumer, packets queued and pending, drops, verdicts")           \
 	X(conntrack, "conntrack", "-L|-D|-F|-C|-S|-E [FILTER...]",                   \
 	  "connection tracking: list, delete, flush, count, statistics, events")     \
 	X(reload, "reload", "", "re-read the configuration file (as SIGHUP does)")     \

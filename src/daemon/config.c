@@ -46,10 +46,16 @@
 #include "daemon/config.h"
 
 #define CONFIG_DEFAULT_CONTROL_SOCKET "/run/tunfilter/control.sock"
+#define CONFIG_DEFAULT_QUEUE_SOCKET TFQ_DEFAULT_PATH
 
 _Static_assert(sizeof(((struct config *)0)->control_socket) ==
 		       sizeof(((struct sockaddr_un *)0)->sun_path),
 	       "control_socket must match sun_path");
+_Static_assert(sizeof(((struct config *)0)->queue.path) ==
+		       sizeof(((struct config *)0)->control_socket) &&
+	       sizeof(((struct config *)0)->queue.group) ==
+		       sizeof(((struct config *)0)->control_group),
+	       "config_set_socket and config_set_group serve [queue] too");
 
 enum config_section {
 	SEC_NONE = 0,
@@ -57,6 +63,8 @@ enum config_section {
 	SEC_IFACE,
 	SEC_ROUTES,
 	SEC_CONNTRACK,
+	SEC_QUEUE,
+	SEC_QUEUE_NUM,
 };
 
 struct config_parser;
@@ -92,6 +100,26 @@ enum daemon_key {
 	DKEY_ICMP_MSGS_BURST,
 	DKEY_ICMP_RATEMASK,
 	DKEY_MAX,
+};
+
+/* The settings of a queue: in [queue] (the defaults) and [queue N]. */
+enum queue_num_key {
+	QNKEY_MAXLEN,
+	QNKEY_COPY,
+	QNKEY_COPY_RANGE,
+	QNKEY_FAIL_OPEN,
+	QNKEY_DEFAULT_VERDICT,
+	QNKEY_TIMEOUT,
+	QNKEY_MAX,
+};
+
+/* [queue]: the socket, then the defaults in the order of queue_num_key. */
+enum queue_key {
+	QKEY_PATH,
+	QKEY_MODE,
+	QKEY_GROUP,
+	QKEY_SETTINGS,
+	QKEY_MAX = QKEY_SETTINGS + QNKEY_MAX,
 };
 
 /* [conntrack]: the switches, then one key per timeout (enum ct_timeout). */
@@ -141,6 +169,12 @@ struct config_parser {
 	int conntrack_seen[CKEY_MAX];
 	int iface_seen[ROUTER_MAX_IFACES][IKEY_MAX];
 	unsigned int routes_cap;
+
+	struct queue_settings *qs;  /* the current [queue N] */
+	int queue_line;
+	int queue_seen[QKEY_MAX];
+	int qnum_line[CONFIG_MAX_QUEUES];            /* of each [queue N] header */
+	int qnum_seen[CONFIG_MAX_QUEUES][QNKEY_MAX];
 };
 
 static int config_error(struct config_parser *ps, int line, const char *fmt, ...)
@@ -617,6 +651,93 @@ static const struct config_key config_iface_keys[IKEY_MAX] = {
 			       NULL },
 };
 
+/* ---- [queue] and [queue N] keys ------------------------------------------ */
+
+/* An octal file mode: digits 0-7 only (a leading 0 is allowed), at most 0777. */
+static int config_set_mode(struct config_parser *ps, const struct config_key *k, const char *val,
+			   void *dst)
+{
+	uint32_t v = 0;
+	const char *p;
+
+	for (p = val; *p >= '0' && *p <= '7' && v <= 0777; p++)
+		v = v * 8 + (uint32_t)(*p - '0');
+	if (p == val || *p || v > 0777)
+		return config_bad_value(ps, k, val);
+	*(uint32_t *)dst = v;
+	return 0;
+}
+
+/* One of a list of words, stored as its value. */
+struct config_word {
+	const char *word;
+	uint32_t value;
+};
+
+static int config_set_word(struct config_parser *ps, const struct config_key *k, const char *val,
+			   void *dst, const struct config_word *w)
+{
+	for (; w->word; w++) {
+		if (!strcmp(val, w->word)) {
+			*(uint32_t *)dst = w->value;
+			return 0;
+		}
+	}
+	return config_bad_value(ps, k, val);
+}
+
+static int config_set_copy(struct config_parser *ps, const struct config_key *k, const char *val,
+			   void *dst)
+{
+	static const struct config_word w[] = {
+		{ "none", TFQ_COPY_NONE }, { "meta", TFQ_COPY_META },
+		{ "packet", TFQ_COPY_PACKET }, { NULL, 0 },
+	};
+
+	return config_set_word(ps, k, val, dst, w);
+}
+
+static int config_set_verdict(struct config_parser *ps, const struct config_key *k,
+			      const char *val, void *dst)
+{
+	static const struct config_word w[] = {
+		{ "accept", TF_ACCEPT }, { "drop", TF_DROP }, { NULL, 0 },
+	};
+
+	return config_set_word(ps, k, val, dst, w);
+}
+
+/* The settings keys, at offset base of a struct queue_settings. */
+#define QUEUE_SETTINGS_KEYS(base)                                                          \
+	{ "maxlen", config_set_uint, (base) + offsetof(struct queue_settings, maxlen), 1,  \
+	  QUEUE_MAXLEN_MAX, 1, "1 to 65536" },                                             \
+	{ "copy", config_set_copy, (base) + offsetof(struct queue_settings, copy_mode), 0, \
+	  0, 0, "none, meta or packet" },                                                  \
+	{ "copy_range", config_set_uint,                                                   \
+	  (base) + offsetof(struct queue_settings, copy_range), 0, TFQ_MAX_PAYLOAD, 1,     \
+	  "0 to 65535 bytes" },                                                            \
+	{ "fail_open", config_set_bool, (base) + offsetof(struct queue_settings, fail_open), \
+	  0, 0, 0, "yes, no, on, off, true, false, 1 or 0" },                              \
+	{ "default_verdict", config_set_verdict,                                           \
+	  (base) + offsetof(struct queue_settings, default_verdict), 0, 0, 0,              \
+	  "accept or drop" },                                                              \
+	{ "timeout", config_set_uint, (base) + offsetof(struct queue_settings, timeout_ms), \
+	  1, 3600000, 1, "1 to 3600000 ms" }
+
+static const struct config_key config_queue_keys[QKEY_MAX] = {
+	[QKEY_PATH] = { "path", config_set_socket, DOFF(queue.path), 0, 0, 0,
+			"an absolute path of at most 107 bytes" },
+	[QKEY_MODE] = { "mode", config_set_mode, DOFF(queue.mode), 0, 0, 0,
+			"an octal file mode from 0 to 0777" },
+	[QKEY_GROUP] = { "group", config_set_group, DOFF(queue.group), 0, 0, 0,
+			 "a group name of at most 63 bytes" },
+	QUEUE_SETTINGS_KEYS(DOFF(queue.defaults)),
+};
+
+static const struct config_key config_queue_num_keys[QNKEY_MAX] = {
+	QUEUE_SETTINGS_KEYS(0),
+};
+
 /* ---- [conntrack] keys --------------------------------------------------- */
 
 #define CTOFF(field) offsetof(struct config, conntrack.field)
@@ -725,6 +846,11 @@ static int config_handler(void *user, const char *section, const char *name, con
 	case SEC_CONNTRACK:
 		return config_set_key(ps, config_conntrack_keys, CKEY_MAX, ps->cfg, name,
 				      value) == 0;
+	case SEC_QUEUE:
+		return config_set_key(ps, config_queue_keys, QKEY_MAX, ps->cfg, name, value) == 0;
+	case SEC_QUEUE_NUM:
+		return config_set_key(ps, config_queue_num_keys, QNKEY_MAX, ps->qs, name,
+				      value) == 0;
 	case SEC_NONE:
 		break;
 	}
@@ -773,6 +899,44 @@ static int config_section_iface(struct config_parser *ps, const char *name)
 	return 0;
 }
 
+/* "[queue N]": N is 0 to 65535, in decimal. */
+static int config_section_queue_num(struct config_parser *ps, const char *num)
+{
+	struct config_queue *cq = &ps->cfg->queue;
+	struct queue_num_settings *qn;
+	uint32_t n;
+
+	if (config_parse_uint(num, 0, QUEUE_NUM_MAX, &n) < 0)
+		return config_error(ps, ps->lineno,
+				    "bad queue number \"%s\" in \"[queue %s]\" "
+				    "(expected 0 to 65535)", num, num);
+	for (unsigned int i = 0; i < cq->n_nums; i++) {
+		if (cq->nums[i].num == n)
+			return config_error(ps, ps->lineno,
+					    "duplicate section \"[queue %u]\" (first at line %d)", n,
+					    ps->qnum_line[i]);
+	}
+	if (cq->n_nums == CONFIG_MAX_QUEUES)
+		return config_error(ps, ps->lineno, "too many [queue N] sections (at most %u)",
+				    CONFIG_MAX_QUEUES);
+	/* Room for all at once: CONFIG_MAX_QUEUES is small. */
+	if (!cq->nums) {
+		cq->nums = calloc(CONFIG_MAX_QUEUES, sizeof(*cq->nums));
+		if (!cq->nums)
+			return config_nomem(ps);
+	}
+	qn = &cq->nums[cq->n_nums];
+	qn->num = (uint16_t)n;
+	ps->qnum_line[cq->n_nums] = ps->lineno;
+	ps->qs = &qn->s;
+	ps->seen = ps->qnum_seen[cq->n_nums];
+	ps->sec = SEC_QUEUE_NUM;
+	cq->n_nums++;
+	cq->enabled = true;
+	snprintf(ps->sec_label, sizeof(ps->sec_label), "[queue %u]", n);
+	return 0;
+}
+
 /* s is "[...]" with leading white space gone. */
 static int config_section(struct config_parser *ps, char *s)
 {
@@ -807,6 +971,20 @@ static int config_section(struct config_parser *ps, char *s)
 		ps->sec = SEC_ROUTES;
 		snprintf(ps->sec_label, sizeof(ps->sec_label), "[routes]");
 		return 0;
+	}
+	if (!strcmp(in, "queue")) {
+		if (config_section_once(ps, &ps->queue_line, "[queue]") < 0)
+			return -EINVAL;
+		ps->sec = SEC_QUEUE;
+		ps->seen = ps->queue_seen;
+		ps->cfg->queue.enabled = true;
+		snprintf(ps->sec_label, sizeof(ps->sec_label), "[queue]");
+		return 0;
+	}
+	if (word_end - in == 5 && !strncmp(in, "queue", 5)) {
+		while (isspace((unsigned char)*word_end))
+			word_end++;
+		return config_section_queue_num(ps, word_end);
 	}
 	if (!strcmp(in, "conntrack")) {
 		if (config_section_once(ps, &ps->conntrack_line, "[conntrack]") < 0)
@@ -915,11 +1093,40 @@ static int config_check_peer(struct config_parser *ps, unsigned int i)
 	return 0;
 }
 
+/* A [queue N] takes from [queue] every setting it does not give itself,
+ * wherever the two sections are in the file. */
+static void config_queue_inherit(struct config_parser *ps)
+{
+	struct config_queue *cq = &ps->cfg->queue;
+	const struct queue_settings *d = &cq->defaults;
+
+	for (unsigned int i = 0; i < cq->n_nums; i++) {
+		struct queue_settings *s = &cq->nums[i].s;
+		const int *seen = ps->qnum_seen[i];
+
+		if (!seen[QNKEY_MAXLEN])
+			s->maxlen = d->maxlen;
+		if (!seen[QNKEY_COPY])
+			s->copy_mode = d->copy_mode;
+		if (!seen[QNKEY_COPY_RANGE])
+			s->copy_range = d->copy_range;
+		if (!seen[QNKEY_FAIL_OPEN])
+			s->fail_open = d->fail_open;
+		if (!seen[QNKEY_DEFAULT_VERDICT])
+			s->default_verdict = d->default_verdict;
+		if (!seen[QNKEY_TIMEOUT])
+			s->timeout_ms = d->timeout_ms;
+	}
+	if (!ps->queue_seen[QKEY_MODE])
+		cq->mode = cq->group[0] ? 0660 : 0600;
+}
+
 static int config_validate(struct config_parser *ps)
 {
 	const struct config *cfg = ps->cfg;
 	char buf[PREFIX_STRLEN];
 
+	config_queue_inherit(ps);
 	if (!cfg->n_ifaces)
 		return config_error(ps, 0, "no [interface] section");
 	for (unsigned int i = 0; i < cfg->n_ifaces; i++) {
@@ -945,6 +1152,7 @@ static int config_validate(struct config_parser *ps)
 void config_defaults(struct config *cfg)
 {
 	static const struct icmp_limit_config icmp = ICMP_LIMIT_DEFAULTS;
+	static const struct queue_settings queue_defaults = QUEUE_SETTINGS_DEFAULTS;
 
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s",
@@ -958,6 +1166,9 @@ void config_defaults(struct config *cfg)
 	cfg->router.defrag_cfg.max_queues = 1024;
 	cfg->router.icmp = icmp;
 	ct_config_defaults(&cfg->conntrack);
+	snprintf(cfg->queue.path, sizeof(cfg->queue.path), "%s", CONFIG_DEFAULT_QUEUE_SOCKET);
+	cfg->queue.mode = 0600;
+	cfg->queue.defaults = queue_defaults;
 }
 
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
@@ -1026,6 +1237,9 @@ void config_free(struct config *cfg)
 	free(cfg->routes);
 	cfg->routes = NULL;
 	cfg->n_routes = 0;
+	free(cfg->queue.nums);
+	cfg->queue.nums = NULL;
+	cfg->queue.n_nums = 0;
 }
 
 const struct config_iface *config_iface_find(const struct config *cfg, const char *name)

@@ -17,10 +17,12 @@
 #include <limits.h>
 #include "conntrack/ct.h"
 #include "core/router.h"
+#include "queue/queue.h"
 
 #define CONFIG_MAX_PEER_ROUTES 16
 #define CONFIG_MAX_ROUTES 4096
 #define CONFIG_ERR_MAX 512
+#define CONFIG_MAX_QUEUES 256
 
 struct config_prefix {
 	uint32_t addr; /* network order */
@@ -46,6 +48,17 @@ struct config_route {
 	int line;
 };
 
+/* [queue] and [queue N]: the queue socket and the queues' settings. */
+struct config_queue {
+	bool enabled;                /* a [queue] or [queue N] section: open the socket */
+	char path[108];              /* sun_path */
+	uint32_t mode;               /* of the socket file (default 0600, 0660 with group) */
+	char group[64];              /* "" = root only */
+	struct queue_settings defaults; /* [queue]: every queue without its own section */
+	struct queue_num_settings *nums; /* [queue N], complete (defaults filled in) */
+	unsigned int n_nums;
+};
+
 enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARNING, LOG_LVL_NOTICE, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 struct config {
@@ -65,6 +78,7 @@ struct config {
 	unsigned int n_routes;
 	/* [conntrack] */
 	struct ct_config conntrack;
+	struct config_queue queue;
 };
 
 /*

@@ -16,6 +16,7 @@
 
 struct netlink;
 struct control;
+struct queue_server;
 
 struct daemon {
 	struct event_base *base;
@@ -24,6 +25,7 @@ struct daemon {
 	bool router_ready;        /* router_init succeeded */
 	struct netlink *nl;
 	struct control *ctl;
+	struct queue_server *queue;
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct event *tick;
 	bool foreground;

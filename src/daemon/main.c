@@ -3,7 +3,7 @@
  * tunfilterd: start-up ladder, signals, reload, shutdown.
  *
  *   config -> event base -> router (tables, conntrack) -> TUNs -> netlink (links) -> FIB ->
- *   readers -> control socket -> signals/timer -> READY
+ *   readers -> control socket -> queue socket -> signals/timer -> READY
  *
  * Each rung has its undo in daemon_teardown(), which runs the rungs that
  * were reached in reverse, so a failure anywhere unwinds cleanly and a
@@ -28,6 +28,7 @@
 #include "daemon/notify.h"
 #include "io/netlink.h"
 #include "io/tun.h"
+#include "queue/server.h"
 #include "tables/restore.h"
 #include "tables/ruleset.h"
 #include "tables/tables.h"
@@ -174,6 +175,10 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	if (strcmp(next.control_socket, d->cfg.control_socket) != 0 ||
 	    strcmp(next.control_group, d->cfg.control_group) != 0)
 		log_warn("control socket settings change only on restart");
+	if (next.queue.enabled != d->cfg.queue.enabled ||
+	    strcmp(next.queue.path, d->cfg.queue.path) != 0 || next.queue.mode != d->cfg.queue.mode ||
+	    strcmp(next.queue.group, d->cfg.queue.group) != 0)
+		log_warn("queue socket settings change only on restart");
 	next.router.pool_size = d->cfg.router.pool_size; /* fixed for the process */
 
 	/* Interfaces that went away, or whose link must be made again. */
@@ -221,6 +226,12 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	if (rc < 0) {
 		route_table_free(fib);
 		snprintf(err, errlen, "cannot apply the conntrack settings: %s", strerror(-rc));
+		goto fail_applied;
+	}
+	rc = queue_server_configure(d->queue, &next.queue);
+	if (rc < 0) {
+		route_table_free(fib);
+		snprintf(err, errlen, "cannot apply the queue settings: %s", strerror(-rc));
 		goto fail_applied;
 	}
 	router_fib_replace(&d->router, fib);
@@ -295,6 +306,7 @@ static void daemon_teardown(struct daemon *d)
 		event_free(d->sig_int);
 	if (d->sig_term)
 		event_free(d->sig_term);
+	queue_server_close(d->queue);
 	if (d->ctl)
 		control_close(d->ctl);
 	for (i = 0; i < d->router.n_ifaces; i++)
@@ -368,6 +380,9 @@ static int daemon_start(struct daemon *d, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	rc = control_open(&d->ctl, d, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = queue_server_open(&d->queue, d->base, &d->router, &d->cfg.queue, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (daemon_signal(d, &d->sig_term, SIGTERM) < 0 || daemon_signal(d, &d->sig_int, SIGINT) < 0 ||

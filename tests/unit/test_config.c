@@ -836,6 +836,168 @@ Test(config, format)
 }
 
 /* The lab configuration shipped in etc/ loads, with the README's values. */
+/* ---- [queue] and [queue N] ---------------------------------------------- */
+
+Test(config, queue_bad)
+{
+	static const struct bad_case c[] = {
+		{ "[queue]\npath = queue.sock\n" IFACES,
+		  "FILE:2: bad value \"queue.sock\" for path "
+		  "(expected an absolute path of at most 107 bytes)" },
+		{ "[queue]\nmode = 0888\n" IFACES,
+		  "FILE:2: bad value \"0888\" for mode (expected an octal file mode from 0 to 0777)" },
+		{ "[queue]\nmode = 01777\n" IFACES,
+		  "FILE:2: bad value \"01777\" for mode (expected an octal file mode from 0 to 0777)" },
+		{ "[queue]\nmode = rw\n" IFACES,
+		  "FILE:2: bad value \"rw\" for mode (expected an octal file mode from 0 to 0777)" },
+		{ "[queue]\nmode =\n" IFACES,
+		  "FILE:2: bad value \"\" for mode (expected an octal file mode from 0 to 0777)" },
+		{ "[queue]\ngroup = tf-no-such-group-here\n" IFACES,
+		  "FILE:2: unknown group \"tf-no-such-group-here\" for group" },
+		{ "[queue]\nmaxlen = 0\n" IFACES,
+		  "FILE:2: bad value \"0\" for maxlen (expected 1 to 65536)" },
+		{ "[queue 3]\nmaxlen = 65537\n" IFACES,
+		  "FILE:2: bad value \"65537\" for maxlen (expected 1 to 65536)" },
+		{ "[queue 3]\ncopy = full\n" IFACES,
+		  "FILE:2: bad value \"full\" for copy (expected none, meta or packet)" },
+		{ "[queue 3]\ncopy = Packet\n" IFACES,
+		  "FILE:2: bad value \"Packet\" for copy (expected none, meta or packet)" },
+		{ "[queue]\ncopy_range = 65536\n" IFACES,
+		  "FILE:2: bad value \"65536\" for copy_range (expected 0 to 65535 bytes)" },
+		{ "[queue]\nfail_open = perhaps\n" IFACES,
+		  "FILE:2: bad value \"perhaps\" for fail_open "
+		  "(expected yes, no, on, off, true, false, 1 or 0)" },
+		{ "[queue 0]\ndefault_verdict = repeat\n" IFACES,
+		  "FILE:2: bad value \"repeat\" for default_verdict (expected accept or drop)" },
+		{ "[queue]\ntimeout = 0\n" IFACES,
+		  "FILE:2: bad value \"0\" for timeout (expected 1 to 3600000 ms)" },
+		{ "[queue]\ntimeout = 5s\n" IFACES,
+		  "FILE:2: bad value \"5s\" for timeout (expected 1 to 3600000 ms)" },
+		{ "[queue 3]\npath = /run/q.sock\n" IFACES,
+		  "FILE:2: unknown key \"path\" in [queue 3]" },
+		{ "[queue]\nqueue_num = 1\n" IFACES, "FILE:2: unknown key \"queue_num\" in [queue]" },
+		{ "[queue]\nmaxlen = 8\nmaxlen = 9\n" IFACES,
+		  "FILE:3: duplicate key \"maxlen\" in [queue] (first at line 2)" },
+		{ "[queue 7]\ntimeout = 8\n\ntimeout = 9\n" IFACES,
+		  "FILE:4: duplicate key \"timeout\" in [queue 7] (first at line 2)" },
+		{ "[queue]\n[queue]\n", "FILE:2: duplicate section \"[queue]\" (first at line 1)" },
+		{ "[queue 7]\n[queue 8]\n[queue  7]\n",
+		  "FILE:3: duplicate section \"[queue 7]\" (first at line 1)" },
+		{ "[queue 65536]\n",
+		  "FILE:1: bad queue number \"65536\" in \"[queue 65536]\" (expected 0 to 65535)" },
+		{ "[queue -1]\n",
+		  "FILE:1: bad queue number \"-1\" in \"[queue -1]\" (expected 0 to 65535)" },
+		{ "[queue 0x10]\n",
+		  "FILE:1: bad queue number \"0x10\" in \"[queue 0x10]\" (expected 0 to 65535)" },
+		{ "[queue 1 2]\n",
+		  "FILE:1: bad queue number \"1 2\" in \"[queue 1 2]\" (expected 0 to 65535)" },
+		{ "[queues]\n", "FILE:1: unknown section \"[queues]\"" },
+	};
+
+	EXPECT_ERRORS(c);
+}
+
+Test(config, queue_defaults)
+{
+	struct config *cfg = expect_ok(IFACES);
+	const struct queue_settings *d = &cfg->queue.defaults;
+
+	cr_expect_not(cfg->queue.enabled, "no [queue] section: no queue socket");
+	cr_expect_str_eq(cfg->queue.path, "/run/tunfilter/queue.sock");
+	cr_expect_eq(cfg->queue.mode, 0600);
+	cr_expect_str_eq(cfg->queue.group, "");
+	cr_expect_eq(d->maxlen, 4096);
+	cr_expect_eq(d->copy_mode, TFQ_COPY_PACKET);
+	cr_expect_eq(d->copy_range, 65535);
+	cr_expect_eq(d->fail_open, false);
+	cr_expect_eq(d->default_verdict, TF_DROP);
+	cr_expect_eq(d->timeout_ms, 5000);
+	cr_expect_eq(cfg->queue.n_nums, 0);
+	cfg_done(cfg);
+	cfg = expect_ok("[queue]\n" IFACES);
+	cr_expect(cfg->queue.enabled);
+	cfg_done(cfg);
+	cfg = expect_ok("[queue]\ngroup = root\n" IFACES);
+	cr_expect_eq(cfg->queue.mode, 0660, "a group opens the socket to it");
+	cfg_done(cfg);
+}
+
+Test(config, queue_values)
+{
+	/* [queue N] takes what it does not set from [queue], wherever that is. */
+	struct config *cfg = expect_ok("[queue 3]\n"
+				       "maxlen = 16\n"
+				       "fail_open = yes\n"
+				       "[queue 65535]\n"
+				       "[queue]\n"
+				       "path = /tmp/tf-queue.sock\n"
+				       "mode = 660\n"
+				       "group = root\n"
+				       "maxlen = 100\n"
+				       "copy = meta\n"
+				       "copy_range = 128\n"
+				       "default_verdict = accept\n"
+				       "timeout = 250\n"
+				       "[queue 0]\n"
+				       "copy = none\n"
+				       "default_verdict = drop\n"
+				       "timeout = 3600000\n" IFACES);
+	const struct config_queue *q = &cfg->queue;
+
+	cr_expect(q->enabled);
+	cr_expect_str_eq(q->path, "/tmp/tf-queue.sock");
+	cr_expect_eq(q->mode, 0660);
+	cr_expect_str_eq(q->group, "root");
+	cr_expect_eq(q->defaults.maxlen, 100);
+	cr_expect_eq(q->defaults.copy_mode, TFQ_COPY_META);
+	cr_assert_eq(q->n_nums, 3);
+	cr_expect_eq(q->nums[0].num, 3);
+	cr_expect_eq(q->nums[0].s.maxlen, 16);
+	cr_expect_eq(q->nums[0].s.fail_open, true);
+	cr_expect_eq(q->nums[0].s.copy_mode, TFQ_COPY_META);
+	cr_expect_eq(q->nums[0].s.copy_range, 128);
+	cr_expect_eq(q->nums[0].s.default_verdict, TF_ACCEPT);
+	cr_expect_eq(q->nums[0].s.timeout_ms, 250);
+	cr_expect_eq(q->nums[1].num, 65535);
+	cr_expect_eq(q->nums[1].s.maxlen, 100);
+	cr_expect_eq(q->nums[2].num, 0);
+	cr_expect_eq(q->nums[2].s.maxlen, 100);
+	cr_expect_eq(q->nums[2].s.copy_mode, TFQ_COPY_NONE);
+	cr_expect_eq(q->nums[2].s.default_verdict, TF_DROP);
+	cr_expect_eq(q->nums[2].s.timeout_ms, 3600000);
+	cr_expect_eq(q->nums[2].s.fail_open, false);
+	cfg_done(cfg);
+	/* A [queue N] alone enables the socket too. */
+	cfg = expect_ok("[queue 1]\n" IFACES);
+	cr_expect(cfg->queue.enabled);
+	cr_expect_eq(cfg->queue.nums[0].s.maxlen, 4096);
+	cfg_done(cfg);
+	cfg = expect_ok("[queue]\nmode = 0\n" IFACES);
+	cr_expect_eq(cfg->queue.mode, 0);
+	cfg_done(cfg);
+}
+
+Test(config, queue_limits)
+{
+	char *text = malloc(64 * (CONFIG_MAX_QUEUES + 2) + sizeof(IFACES));
+	char want[128];
+	struct config *cfg;
+	size_t len = 0;
+
+	for (unsigned int i = 0; i < CONFIG_MAX_QUEUES; i++)
+		len += (size_t)sprintf(text + len, "[queue %u]\nmaxlen = %u\n", i * 7, i + 1);
+	strcpy(text + len, IFACES);
+	cfg = expect_ok(text);
+	cr_expect_eq(cfg->queue.n_nums, CONFIG_MAX_QUEUES);
+	cr_expect_eq(cfg->queue.nums[CONFIG_MAX_QUEUES - 1].s.maxlen, CONFIG_MAX_QUEUES);
+	cfg_done(cfg);
+	sprintf(text + len, "[queue 1]\n" IFACES);
+	snprintf(want, sizeof(want), "FILE:%u: too many [queue N] sections (at most %u)",
+		 2 * CONFIG_MAX_QUEUES + 1, CONFIG_MAX_QUEUES);
+	expect_error(text, want);
+	free(text);
+}
+
 /* ---- [conntrack] ----------------------------------------------------------- */
 
 Test(config, conntrack_bad)
