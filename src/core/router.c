@@ -381,11 +381,20 @@ static void router_local_out_finish(struct router *r, struct pkt *p)
 
 void router_local_out(struct router *r, struct pkt *p)
 {
+	const struct route *rt = route_lookup(r->fib, ntohl(ipv4_hdr(p)->daddr));
+
 	p->flags |= PKT_F_LOCAL_ORIGIN;
 	p->iif = -1;
-	p->oif = -1;
 	p->l4_off = (uint16_t)ipv4_hdrlen(ipv4_hdr(p));
 	p->tstamp_ms = r->now_ms;
+	/* As a socket's ip_route_output: a packet with no route back is never
+	 * sent, so no OUTPUT rule sees or counts it. LOCAL_OUT may still change
+	 * the destination; router_local_out_finish routes again after it. */
+	if (!rt || rt->kind == ROUTE_LOCAL) {
+		router_drop(r, p, rt ? DROP_MARTIAN_DST : DROP_NO_ROUTE);
+		return;
+	}
+	p->oif = rt->oif;
 	r->local_out++;
 	router_hook(r, p, HOOK_LOCAL_OUT);
 }
@@ -411,8 +420,9 @@ void router_icmp_error(struct router *r, const struct pkt *p, uint8_t type, uint
 		router_icmp_error_via(r, p, type, code, info, ip->daddr);
 		return;
 	}
+	/* Only to a unicast source (icmp_send: inet_addr_type != RTN_UNICAST). */
 	back = route_lookup(r->fib, ntohl(ip->saddr));
-	if (!back || back->kind == ROUTE_LOCAL)
+	if (!back || back->kind == ROUTE_LOCAL || back->kind == ROUTE_BROADCAST)
 		return;
 	router_icmp_error_via(r, p, type, code, info, r->ifaces[back->oif].addr);
 }
@@ -512,35 +522,70 @@ static void router_local_deliver(struct router *r, struct pkt *p)
 	router_hook(r, p, HOOK_LOCAL_IN);
 }
 
-static bool router_martian_src(uint32_t saddr)
+/* fib_validate_source with rp_filter 0 (tunfilter's reverse-path checks
+ * are the rpfilter match): only a source that is one of our own addresses
+ * is a martian. */
+static bool router_src_is_ours(const struct router *r, uint32_t saddr)
 {
-	return ipv4_addr_is_multicast(saddr) || ipv4_addr_is_lbcast(saddr) ||
-	       ipv4_addr_is_zeronet(saddr) || ipv4_addr_is_loopback(saddr);
+	const struct route *src = route_lookup(r->fib, ntohl(saddr));
+
+	return src && src->kind == ROUTE_LOCAL;
 }
 
-/* PRE_ROUTING accepted: ip_route_input. */
-static void router_route_input(struct router *r, struct pkt *p)
+#define ROUTER_ALL_HOSTS 0xe0000001u /* 224.0.0.1 */
+
+/* A multicast destination (ip_route_input_mc). The router is a member of
+ * the all-hosts group on every link, as any Linux host is, and of nothing
+ * else (there is no multicast routing). */
+static void router_route_input_mc(struct router *r, struct pkt *p)
 {
 	const struct iphdr *ip = ipv4_hdr(p);
-	const struct route *rt, *src;
 
-	if (ipv4_addr_is_lbcast(ip->daddr)) {
-		router_local_deliver(r, p);
-		return;
-	}
-	if (router_martian_src(ip->saddr)) {
-		router_drop(r, p, DROP_MARTIAN_SRC);
-		return;
-	}
-	if (ipv4_addr_is_zeronet(ip->daddr) || ipv4_addr_is_loopback(ip->daddr) ||
-	    ipv4_addr_is_multicast(ip->daddr)) {
-		/* No multicast routing: nothing to deliver it to. */
+	if (ntohl(ip->daddr) != ROUTER_ALL_HOSTS) {
 		router_drop(r, p, DROP_MARTIAN_DST);
 		return;
 	}
-	/* Our own address as the source of a received packet (fib_validate_source). */
-	src = route_lookup(r->fib, ntohl(ip->saddr));
-	if (src && (src->kind == ROUTE_LOCAL || src->kind == ROUTE_BROADCAST)) {
+	if (ipv4_addr_is_multicast(ip->saddr) || ipv4_addr_is_lbcast(ip->saddr) ||
+	    ipv4_addr_is_loopback(ip->saddr) ||
+	    (!ipv4_addr_is_zeronet(ip->saddr) && router_src_is_ours(r, ip->saddr))) {
+		router_drop(r, p, DROP_MARTIAN_SRC);
+		return;
+	}
+	/* A zero source is fine towards 224.0.0.0/24 (link-local groups). */
+	router_local_deliver(r, p);
+}
+
+/* PRE_ROUTING accepted: ip_route_input_slow, its checks in its order. */
+static void router_route_input(struct router *r, struct pkt *p)
+{
+	const struct iphdr *ip = ipv4_hdr(p);
+	const struct route *rt;
+
+	if (ipv4_addr_is_multicast(ip->daddr)) {
+		router_route_input_mc(r, p);
+		return;
+	}
+	if (ipv4_addr_is_multicast(ip->saddr) || ipv4_addr_is_lbcast(ip->saddr)) {
+		router_drop(r, p, DROP_MARTIAN_SRC);
+		return;
+	}
+	if (ipv4_addr_is_lbcast(ip->daddr) || (!ip->saddr && !ip->daddr)) {
+		if (ip->saddr && router_src_is_ours(r, ip->saddr))
+			router_drop(r, p, DROP_MARTIAN_SRC);
+		else
+			router_local_deliver(r, p);
+		return;
+	}
+	if (ipv4_addr_is_zeronet(ip->saddr) || ipv4_addr_is_loopback(ip->saddr)) {
+		router_drop(r, p, ipv4_addr_is_loopback(ip->daddr) ? DROP_MARTIAN_DST
+								  : DROP_MARTIAN_SRC);
+		return;
+	}
+	if (ipv4_addr_is_zeronet(ip->daddr) || ipv4_addr_is_loopback(ip->daddr)) {
+		router_drop(r, p, DROP_MARTIAN_DST);
+		return;
+	}
+	if (router_src_is_ours(r, ip->saddr)) {
 		router_drop(r, p, DROP_MARTIAN_SRC);
 		return;
 	}

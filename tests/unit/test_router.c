@@ -428,3 +428,41 @@ Test(router, queue_with_bypass_goes_on_when_nobody_listens)
 	cr_assert_eq(after.calls, 1, "traversal resumed after the queueing handler");
 	cr_assert_eq(r.drops.count[DROP_QUEUE_NO_CONSUMER], 0);
 }
+
+Test(router, all_hosts_multicast_is_delivered_other_groups_dropped)
+{
+	struct verdict_handler in = { TF_ACCEPT, 0 };
+
+	hook_register(&r.hooks, HOOK_LOCAL_IN, 0, fixed_verdict, &in);
+	router_rx(&r, mk_udp("10.1.0.2", "224.0.0.1", 1, 10), 0);
+	router_rx(&r, mk_udp("0.0.0.0", "224.0.0.1", 1, 10), 0); /* zero source: fine */
+	router_rx(&r, mk_udp("10.1.0.2", "224.0.0.251", 1, 10), 0);
+	router_flush(&r);
+	cr_assert_eq(in.calls, 2, "224.0.0.1 reaches LOCAL_IN");
+	cr_assert_eq(cap.n, 0, "no answer to a multicast destination");
+	cr_assert_eq(r.drops.count[DROP_MARTIAN_DST], 1, "a group we are not in");
+}
+
+Test(router, subnet_broadcast_source_is_forwarded_but_gets_no_errors)
+{
+	router_rx(&r, mk_udp("10.1.0.255", "10.2.0.2", 64, 10), 0);
+	router_rx(&r, mk_udp("10.1.0.255", "10.2.0.2", 1, 10), 0); /* would be time exceeded */
+	router_flush(&r);
+	cr_assert_eq(cap.n, 1);
+	cr_assert_eq(cap.oif[0], 1);
+	cr_assert_eq(r.drops.count[DROP_TTL_EXPIRED], 1);
+	cr_assert_eq(r.drops.count[DROP_MARTIAN_SRC], 0);
+}
+
+Test(router, reply_with_no_route_back_never_reaches_local_out)
+{
+	struct verdict_handler out = { TF_ACCEPT, 0 };
+
+	hook_register(&r.hooks, HOOK_LOCAL_OUT, 0, fixed_verdict, &out);
+	router_rx(&r, mk_echo("10.3.0.9", "10.1.0.1", 64, 0, 8), 0); /* no route to 10.3.0.9 */
+	router_flush(&r);
+	cr_assert_eq(cap.n, 0);
+	cr_assert_eq(out.calls, 0, "OUTPUT rules never see it, as in the kernel");
+	cr_assert_eq(r.drops.count[DROP_NO_ROUTE], 1);
+	cr_assert_eq(r.local_out, 0);
+}
