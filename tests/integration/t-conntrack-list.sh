@@ -137,3 +137,15 @@ check_output "... and exits 2" "^exit 2$" tfctl conntrack -L --bogus 1
 check_output "a bad state name is named, exit 2" "unknown TCP state \"OPEN\"" \
 	tfctl conntrack -L --state OPEN
 check_output "-F takes no filter" "takes no filter" tfctl conntrack -F -p tcp
+
+# Off on reload: every entry forgotten, the command says so; on again.
+sed -i '/^\[conntrack\]/a enable = no' "$TF_CONF"
+check "reload with enable = no" tfctl reload
+check_output "conntrack -L: tracking is off, exit 1" "connection tracking is off" \
+	tfctl conntrack -L
+check_output "... exit status 1" "^exit 1$" tfctl conntrack -L
+check "traffic still flows" in_lan "$TF_PY" "$TF_CT" udp-talk "$WAN_HOST" 5004 40009 1
+sed -i '/^enable = no$/d' "$TF_CONF"
+check "reload with tracking on again" tfctl reload
+check "traffic is tracked again" in_lan "$TF_PY" "$TF_CT" udp-talk "$WAN_HOST" 5004 40010 1
+check_output "the new flow is listed" "sport=40010 dport=5004" tfctl conntrack -L -p udp
