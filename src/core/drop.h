@@ -42,7 +42,11 @@
 	X(LOCAL_PROTO, "local_unhandled", "local packet not answered (ICMP error or non-echo ICMP)") \
 	X(ICMP_RATELIMIT, "icmp_ratelimit", "ICMP error suppressed by the rate limit") \
 	X(CT_TABLE_FULL, "conntrack_full", "new connection: conntrack table full, nothing to evict") \
-	X(CT_INSERT_FAILED, "conntrack_insert_failed", "new connection clashed with a tracked one")
+	X(CT_INSERT_FAILED, "conntrack_insert_failed", "new connection clashed with a tracked one") \
+	X(NAT_NO_TUPLE, "nat_no_free_tuple", "NAT: every port of the range is taken") \
+	X(NAT_MASQ_GONE, "nat_masquerade_gone", "MASQUERADE: its interface went down or changed") \
+	X(NAT_NO_ADDRESS, "nat_no_address", "MASQUERADE/REDIRECT: the interface has no address") \
+	X(NAT_MALFORMED, "nat_malformed", "NAT: headers too short to rewrite")
 
 enum tf_drop {
 #define TF_DROP_ENUM(id, name, desc) DROP_##id,

@@ -16,7 +16,8 @@
 	X(iprange) X(length) X(ttl) X(tos) X(dscp) X(addrtype) X(pkttype) X(ipv4options) \
 	X(rpfilter) X(state) X(conntrack) X(connmark)
 #define XT_TARGETS(X) X(REJECT) X(LOG) X(MARK) X(TOS) X(DSCP) X(TTL) X(TCPMSS) X(TRACE) \
-	X(NFQUEUE) X(QUEUE) X(CONNMARK) X(CT) X(NOTRACK)
+	X(NFQUEUE) X(QUEUE) X(CONNMARK) X(CT) X(NOTRACK) X(SNAT) X(DNAT) X(MASQUERADE) \
+	X(REDIRECT)
 XT_MATCHES(XT_MATCH)
 XT_TARGETS(XT_TARGET)
 

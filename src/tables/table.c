@@ -309,7 +309,7 @@ struct table_hook {
 	int priority;
 };
 
-/* nat is absent: its chains run with the NAT issue. */
+/* nat is absent: its chains are run by src/nat/ (nat.h). */
 static const struct table_hook table_hooks[] = {
 	{ XT_TABLE_RAW, HOOK_PRI_RAW },
 	{ XT_TABLE_MANGLE, HOOK_PRI_MANGLE },

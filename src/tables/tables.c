@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/router.h"
+#include "nat/nat.h"
 #include "tables/restore.h"
 #include "tables/ruleset.h"
 #include "tables/table.h"
@@ -33,8 +34,14 @@ int tables_init(struct router *r)
 	e = table_register(r);
 	if (e)
 		goto fail_hooks;
+	/* The nat table's chains, run by NAT's own hooks. */
+	e = nat_register(r);
+	if (e)
+		goto fail_nat;
 	return 0;
 
+fail_nat:
+	table_unregister(r);
 fail_hooks:
 	r->ruleset = NULL;
 fail_compile:
@@ -51,6 +58,7 @@ void tables_fini(struct router *r)
 
 	if (!r->ruleset)
 		return;
+	nat_unregister(r);
 	table_unregister(r);
 	ctr = ruleset_counters(r->ruleset);
 	ruleset_free(r->ruleset);

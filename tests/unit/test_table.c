@@ -578,10 +578,10 @@ Test(router, hooks_and_rules_file)
 	cr_assert_eq(router_fib_add_connected(&rt, t), 0);
 	router_fib_replace(&rt, t);
 	cr_assert_eq(tables_init(&rt), 0);
-	cr_expect_eq(rt.hooks.list[HOOK_PRE_ROUTING].n, 2, "raw and mangle");
+	cr_expect_eq(rt.hooks.list[HOOK_PRE_ROUTING].n, 3, "raw, mangle and nat");
 	cr_expect_eq(rt.hooks.list[HOOK_FORWARD].n, 2, "mangle and filter");
-	cr_expect_eq(rt.hooks.list[HOOK_LOCAL_OUT].n, 3, "raw, mangle and filter");
-	cr_expect_eq(rt.hooks.list[HOOK_POST_ROUTING].n, 1, "mangle (nat comes later)");
+	cr_expect_eq(rt.hooks.list[HOOK_LOCAL_OUT].n, 4, "raw, mangle, nat and filter");
+	cr_expect_eq(rt.hooks.list[HOOK_POST_ROUTING].n, 2, "mangle and nat");
 
 	fd = mkstemp(path);
 	cr_assert_geq(fd, 0);
