@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# MASQUERADE: what the LAN sends, the WAN sees coming from the router.
+#
+#   netns lan                  netns gw                        netns wan
+#  +------------------+      +-------------------------+      +------------------+
+#  | lan0 10.1.0.2/24 |<====>| tunfilterd              |<====>| wan0 10.2.0.2/24 |
+#  | socat sender     | TUN  |  nat POSTROUTING        | TUN  | sink :6001       |
+#  | tfnat.py ask     |      |   -o wan0 -j MASQUERADE |      | whoami :6002     |
+#  +------------------+      +-------------------------+      +------------------+
+#
+# A 50 MB upload is checked by SHA-256 at the WAN end, which also says
+# whom it came from; `tunfilter conntrack -L` shows the translated reply.
+
+. "$(dirname "$0")/lib.sh"
+. "$TF_LIBDIR/lib-rules.sh"
+. "$TF_LIBDIR/lib-nat.sh"
+
+tf_rules_write <<EOF
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A POSTROUTING -o $WAN_IF -m comment --comment masq -j MASQUERADE
+COMMIT
+EOF
+tf_rules_config
+tf_lab_up
+
+nat_server "$NS_WAN" sink 6001 "$TF_TMP/sink.out" || exit 1
+nat_server "$NS_WAN" whoami 6002 || exit 1
+
+check_output "the WAN host sees the router's address" "^$WAN_ROUTER:[0-9]+\$" \
+	nat_ask "$NS_LAN" "$WAN_HOST" 6002
+
+head -c 50M /dev/urandom >"$TF_TMP/in.bin"
+want=$(sha256sum <"$TF_TMP/in.bin" | cut -d' ' -f1)
+timeout 120 ip netns exec "$NS_LAN" socat -u "OPEN:$TF_TMP/in.bin" "TCP:$WAN_HOST:6001" \
+	>"$TF_TMP/xfer.log" 2>&1
+wait_for 30 test -s "$TF_TMP/sink.out"
+if [ "$(cat "$TF_TMP/sink.out" 2>/dev/null)" = "$WAN_ROUTER $want" ]; then
+	ok "50 MB upload through MASQUERADE arrived intact from $WAN_ROUTER"
+else
+	echo "sink saw: $(cat "$TF_TMP/sink.out" 2>/dev/null); sent $want" >>"$TF_TMP/xfer.log"
+	not_ok "50 MB upload through MASQUERADE arrived intact from $WAN_ROUTER" \
+		"$TF_TMP/xfer.log"
+fi
+rm -f "$TF_TMP/in.bin"
+
+check_output "conntrack -L shows the translated reply tuple" \
+	"src=$LAN_HOST dst=$WAN_HOST sport=[0-9]+ dport=6001 .*src=$WAN_HOST dst=$WAN_ROUTER sport=6001" \
+	tfctl conntrack -L
+check_output "conntrack -L marks the connection ASSURED" "dport=6001 .*ASSURED" \
+	tfctl conntrack -L
+check_counts "the nat chain saw only the first packets" masq 2
