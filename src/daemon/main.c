@@ -28,6 +28,7 @@
 #include "daemon/notify.h"
 #include "io/netlink.h"
 #include "io/tun.h"
+#include "nat/nat.h"
 #include "queue/server.h"
 #include "tables/restore.h"
 #include "tables/ruleset.h"
@@ -202,6 +203,9 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 				goto fail_applied;
 			continue;
 		}
+		/* Connections masqueraded to the old address cannot go on. */
+		if (ifc->addr != ci->address.addr)
+			nat_masq_forget(&d->router, ifc->idx);
 		ifc->addr = ci->address.addr;
 		ifc->plen = ci->address.plen;
 		ifc->mtu = ci->mtu;

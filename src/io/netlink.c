@@ -47,6 +47,7 @@
 #include <netlink/route/route.h>
 #include "daemon/log.h"
 #include "io/netlink.h"
+#include "nat/nat.h"
 
 #define NETLINK_MAX_NS ROUTER_MAX_IFACES
 
@@ -358,6 +359,10 @@ static void netlink_state(struct netlink *nl, int idx, bool up)
 		return;
 	ifc->up = up;
 	log_info("interface \"%s\": link %s", nl->links[idx].name, up ? "up" : "down");
+	/* As the kernel on NETDEV_DOWN: masqueraded connections through it
+	 * are gone (they would be killed by their next packet anyway). */
+	if (!up)
+		nat_masq_forget(nl->r, idx);
 }
 
 static bool netlink_flags_up(unsigned int flags)
