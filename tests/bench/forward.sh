@@ -4,7 +4,9 @@
 # Forwarding benchmark (issue 2, section 6). Not a timed test: it measures,
 # prints a table and the ratios, and says whether the target holds.
 #
-# In one run, between a client and a server namespace, across three routers:
+# In one run, between a client and a server namespace, across three routers
+# (tunfilterd twice: as shipped, with connection tracking on by default,
+# and with [conntrack] enable = no, the forwarding path alone):
 #
 #   (a) tunfilterd, no rules          (b) plain TUN relay (relay.c)
 #
@@ -52,7 +54,8 @@
 #   -r  rounds (default 3): each round measures every setup once, and the
 #       table shows the median of the rounds
 #   -B  build directory holding tunfilterd and tunfilter (default build/)
-#   -s  comma-separated subset of tunfilterd,relay,kernel (default: all)
+#   -s  comma-separated subset of tunfilterd,tunfilterd-noct,relay,kernel
+#       (default: all)
 #   -n  skip the kernel router with offloads on
 # Root only. Needs iperf3, ethtool, python3, iproute2, a C compiler
 # (contrib/install-deps.sh installs them). Exit status: 0 if every setup
@@ -64,7 +67,7 @@ shopt -s inherit_errexit
 top=$(cd "$(dirname "$0")/../.." && pwd)
 duration=10
 builddir=$top/build
-setups=tunfilterd,relay,kernel
+setups=tunfilterd,tunfilterd-noct,relay,kernel
 offload_on=1
 rounds=3
 
@@ -247,8 +250,9 @@ measure() { # label: results in $tmp/result-label as "tcp udp udp_offered"
 
 # --- (a) tunfilterd ------------------------------------------------------------
 
-run_tunfilterd() {
-	local conf=$tmp/bench.conf sock=$tmp/control.sock drops
+# tunfilterd_run LABEL [EXTRA-CONFIG]
+tunfilterd_run() {
+	local label=$1 extra=${2:-} conf=$tmp/bench.conf sock=$tmp/control.sock drops
 	[ -x "$builddir/tunfilterd" ] && [ -x "$builddir/tunfilter" ] ||
 		die_setup "no tunfilterd/tunfilter in $builddir (build first, or -B DIR)"
 	ns_prepare $NS_CLI $NS_SRV
@@ -268,6 +272,8 @@ run_tunfilterd() {
 	netns = $NS_SRV
 	peer_address = $SRV_ADDR/24
 	peer_routes = default
+
+	$extra
 	EOF
 	taskset -c $CPU_FWD "$builddir/tunfilterd" -f -c "$conf" >"$tmp/tunfilterd.log" 2>&1 &
 	pids+=("$!")
@@ -276,13 +282,24 @@ run_tunfilterd() {
 	wait_for 10 "the tunfilterd control socket" \
 		"$builddir/tunfilter" --socket "$sock" show interfaces
 	path_check
-	measure tunfilterd
+	measure "$label"
 	trap stop_all EXIT
 	# Drops would mean the figures measured something else than forwarding.
 	"$builddir/tunfilter" --socket "$sock" show stats >"$tmp/stats"
 	drops=$(awk '/^drops:/ { d = 1; next } /^[^ ]/ { d = 0 }
 		d && $2 != 0 { printf " %s=%s", $1, $2 }' "$tmp/stats")
 	echo "  tunfilterd drops:${drops:- none}"
+}
+
+# As shipped: connection tracking is on by default.
+run_tunfilterd() {
+	tunfilterd_run tunfilterd
+}
+
+# The forwarding path alone, as the relay and the kernel router (no
+# iptables rules, so no conntrack in its namespace) run it.
+run_tunfilterd_noct() {
+	tunfilterd_run tunfilterd-noct $'[conntrack]\nenable = no'
 }
 
 # --- (b) plain relay -------------------------------------------------------------
@@ -392,6 +409,8 @@ for ((round = 1; round <= rounds; round++)); do
 	for s in ${setups//,/ }; do
 		case $s in
 		tunfilterd) run_setup tunfilterd "(a) tunfilterd, no rules" ;;
+		tunfilterd-noct)
+			run_setup tunfilterd_noct "(a') tunfilterd, no rules, conntrack off" ;;
 		relay) run_setup relay "(b) plain TUN relay" ;;
 		kernel) run_setup kernel "(c) kernel router namespace, veth" ;;
 		*) echo "forward.sh: unknown setup \"$s\"" >&2; exit 2 ;;
@@ -422,7 +441,8 @@ python3 - "$tmp" "$offload_on" <<-'EOF'
 	    x, y = med(a, i), med(b, i)
 	    return None if x is None or not y else x / y
 
-	rows = [("tunfilterd", "tunfilterd, no rules"), ("relay", "plain TUN relay"),
+	rows = [("tunfilterd", "tunfilterd, no rules"),
+	        ("tunfilterd-noct", "tunfilterd, conntrack off"), ("relay", "plain TUN relay"),
 	        ("kernel-off", "kernel router, offloads off")]
 	if offload_on:
 	    rows.append(("kernel-on", "kernel router, offloads on"))
@@ -441,15 +461,19 @@ python3 - "$tmp" "$offload_on" <<-'EOF'
 	print()
 	print("%-30s %11s %11s" % ("ratio", "TCP", "UDP"))
 	for a, b, name in (("tunfilterd", "relay", "tunfilterd / relay"),
-	                   ("tunfilterd", "kernel-off", "tunfilterd / kernel (off)")):
+	                   ("tunfilterd", "kernel-off", "tunfilterd / kernel (off)"),
+	                   ("tunfilterd-noct", "relay", "conntrack off / relay"),
+	                   ("tunfilterd-noct", "kernel-off", "conntrack off / kernel (off)")):
 	    r = [ratio(a, b, i) for i in (0, 1)]
 	    print("%-30s %11s %11s" % (name, *("n/a" if x is None else "%.2f" % x for x in r)))
 	print()
-	r = [ratio("tunfilterd", "relay", i) for i in (0, 1)]
-	if None in r:
-	    verdict = "NOT MEASURED"
-	else:
-	    verdict = "PASS" if min(r) >= 0.9 else "FAIL"
-	print("target (issue 2): tunfilterd >= 0.9 x relay on TCP and UDP: " + verdict)
+	print("target (issue 2): tunfilterd >= 0.9 x relay on TCP and UDP")
+	for label, name in (("tunfilterd", "as shipped"), ("tunfilterd-noct", "conntrack off")):
+	    r = [ratio(label, "relay", i) for i in (0, 1)]
+	    if None in r:
+	        verdict = "NOT MEASURED"
+	    else:
+	        verdict = "PASS" if min(r) >= 0.9 else "FAIL"
+	    print("  %-28s %s" % (name + ":", verdict))
 	EOF
 exit $failed
