@@ -280,11 +280,10 @@ static bool ct_table_make_room(struct ct_table *t, uint32_t hint)
 			} else {
 				continue;
 			}
-			/* A packet may still hold what was killed: only a free
-			 * entry counts. The chain changed: start it again. */
-			if (t->count < t->cfg.max_entries)
-				return true;
-			next = t->buckets[b];
+			/* One is enough, even if a packet still holds it (queued
+			 * for output, parked): as in the kernel, the count may
+			 * pass the maximum by what packets in flight hold. */
+			return true;
 		}
 	}
 	return false;

@@ -29,7 +29,10 @@
  * its tracker lets go: a closing TCP connection), looking at up to
  * CT_EVICT_BUCKETS non-empty chains from the new tuple's bucket on (the
  * kernel's early_drop; at most CT_EVICT_SCAN buckets, so that a small
- * table is searched whole), else fails: the caller drops the packet.
+ * table is searched whole), else fails: the caller drops the packet. An
+ * entry removed while a packet holds it is freed with that packet, so the
+ * count may pass max_entries by what packets in flight hold, as in the
+ * kernel.
  */
 #ifndef TF_CONNTRACK_TABLE_H
 #define TF_CONNTRACK_TABLE_H

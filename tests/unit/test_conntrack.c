@@ -530,6 +530,40 @@ Test(conntrack_small, full_table_evicts_closing_tcp)
 	cr_expect_null(tcp_flow());
 }
 
+static struct pkt *held_small;
+
+static unsigned int steal_once(void *priv, struct pkt *p, struct router *r)
+{
+	if (held_small)
+		return TF_ACCEPT;
+	held_small = p;
+	return TF_STOLEN;
+}
+
+Test(conntrack_small, evicting_a_held_entry_evicts_one)
+{
+	struct ct_table *t = ch_table();
+	uint16_t port;
+
+	for (port = 1; port <= 4; port++)
+		cr_assert_eq(ch_send(ch_udp("10.1.0.2", "10.2.0.2", port, 53), 0), 1);
+	/* A packet of flow 1 waits somewhere (a queue), holding its entry. */
+	cr_assert_eq(hook_register(&ch_r.hooks, HOOK_FORWARD, 0, steal_once, NULL), 0);
+	held_small = NULL;
+	cr_assert_eq(ch_send(ch_udp("10.1.0.2", "10.2.0.2", 1, 53), 0), 0);
+	cr_assert_not_null(held_small);
+	/* New flows evict one entry each, held or not: flow 1's stays
+	 * allocated (the count passes the maximum) until its packet goes. */
+	for (port = 5; port <= 8; port++)
+		cr_expect_eq(ch_send(ch_udp("10.1.0.2", "10.2.0.2", port, 53), 0), 1);
+	cr_expect_eq(t->st.early_drop, 4);
+	cr_expect_eq(t->confirmed, 4);
+	cr_expect_leq(t->count, 5);
+	pkt_free(&ch_r.pool, held_small);
+	cr_expect_eq(t->count, 4);
+	hook_unregister(&ch_r.hooks, HOOK_FORWARD, steal_once, NULL);
+}
+
 /* ---- ICMP errors ---- */
 
 /* The first 28 bytes of a captured packet: what an ICMP error quotes. */
