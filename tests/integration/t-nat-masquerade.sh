@@ -12,6 +12,7 @@
 #
 # A 50 MB upload is checked by SHA-256 at the WAN end, which also says
 # whom it came from; `tunfilter conntrack -L` shows the translated reply.
+# Then the WAN address changes on reload, and the old bindings go.
 
 . "$(dirname "$0")/lib.sh"
 . "$TF_LIBDIR/lib-rules.sh"
@@ -55,3 +56,18 @@ check_output "conntrack -L shows the translated reply tuple" \
 check_output "conntrack -L marks the connection ASSURED" "dport=6001 .*ASSURED" \
 	tfctl conntrack -L
 check_counts "the nat chain saw only the first packets" masq 2
+
+# The WAN address changes on reload: the connections masqueraded to the
+# old one are forgotten, and new ones take the new address.
+old_router=$WAN_ROUTER
+WAN_ROUTER=10.2.0.5
+tf_rules_config
+if tfctl reload >"$TF_TMP/reload.out" 2>&1; then
+	check_fails "a new WAN address forgets the connections masqueraded to the old" \
+		sh -c "\"$TUNFILTER\" --socket \"$TF_SOCK\" conntrack -L 2>/dev/null |
+			grep -q 'dst=$old_router'"
+	check_output "a new connection takes the new address" "^$WAN_ROUTER:[0-9]+\$" \
+		nat_ask "$NS_LAN" "$WAN_HOST" 6002
+else
+	not_ok "tunfilter reload with a new WAN address" "$TF_TMP/reload.out"
+fi
