@@ -1048,6 +1048,14 @@ static char *config_reader(char *str, int num, void *stream)
 			return NULL;
 		s = "";
 	}
+	/* A line that is neither blank, a comment, a section nor "key = value":
+	 * say so here, where the line is at hand to quote (inih would only
+	 * give its number). */
+	if (*s && *s != ';' && *s != '#' && !strpbrk(s, "=:")) {
+		config_error(ps, ps->lineno, "expected \"key = value\", got \"%.*s\"",
+			     (int)strcspn(s, " \t"), s);
+		return NULL;
+	}
 	memcpy(str, s, strlen(s) + 1);
 	return str;
 }

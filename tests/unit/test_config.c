@@ -155,12 +155,12 @@ Test(config, file_errors)
 Test(config, syntax_errors)
 {
 	static const struct bad_case c[] = {
-		{ "[daemon]\nbatch\n" IFACES, "FILE:2: syntax error" },
-		{ IFACES "mtu 1500\n", "FILE:5: syntax error" },
+		{ "[daemon]\nbatch\n" IFACES, "FILE:2: expected \"key = value\", got \"batch\"" },
+		{ IFACES "mtu 1500\n", "FILE:5: expected \"key = value\", got \"mtu\"" },
 		/* The first error wins, whichever of inih and us found it. */
-		{ "[daemon]\nbatch\nfoo = 1\n", "FILE:2: syntax error" },
+		{ "[daemon]\nbatch\nfoo = 1\n", "FILE:2: expected \"key = value\", got \"batch\"" },
 		{ "[daemon]\nfoo = 1\nbatch\n", "FILE:2: unknown key \"foo\" in [daemon]" },
-		{ "[daemon]\nbatch\n[nope]\n", "FILE:2: syntax error" },
+		{ "[daemon]\nbatch\n[nope]\n", "FILE:2: expected \"key = value\", got \"batch\"" },
 		{ "[daemon\n", "FILE:1: unterminated section header \"[daemon\"" },
 		{ "[daemon] x\n", "FILE:1: unexpected \"x\" after section header" },
 		{ "[daemons]\n" IFACES, "FILE:1: unknown section \"[daemons]\"" },
