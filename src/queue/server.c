@@ -61,7 +61,8 @@ struct queue_server {
 	uint64_t timer_deadline;
 	struct queue_conn *conns;
 	unsigned int n_conns;
-	struct log_ratelimit errlog;
+	struct log_ratelimit errlog;  /* refusals and protocol errors */
+	struct log_ratelimit infolog; /* connections, socket errors */
 	/* One set of buffers for all: a batch is handled before the next. */
 	uint8_t *rxbuf;
 	struct mmsghdr rxm[QS_RX_BATCH];
@@ -141,8 +142,9 @@ static bool queue_conn_flush(struct queue_conn *qc)
 			}
 			if (errno == EINTR)
 				continue;
-			log_info("queue: consumer pid %d: write: %s", (int)qc->pid,
-				 strerror(errno));
+			log_ratelimited(&s->infolog, s->r->now_ms, LOG_LVL_INFO,
+					"queue: consumer pid %d: write: %s", (int)qc->pid,
+					strerror(errno));
 			return false;
 		}
 		queue_consumer_sent(qc->c, s->tx, (unsigned int)k);
@@ -190,7 +192,8 @@ static void queue_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
-		log_info("queue: consumer pid %d: read: %s", (int)qc->pid, strerror(errno));
+		log_ratelimited(&s->infolog, s->r->now_ms, LOG_LVL_INFO,
+				"queue: consumer pid %d: read: %s", (int)qc->pid, strerror(errno));
 		queue_conn_free(qc);
 		return;
 	}
@@ -325,7 +328,10 @@ static void queue_server_accept_one(struct queue_server *s, int fd)
 		queue_conn_free(qc);
 		return;
 	}
-	log_info("queue: consumer pid %d uid %u connected", (int)cr.pid, (unsigned int)cr.uid);
+	/* Rate limited too: a consumer may reconnect in a loop. */
+	log_ratelimited(&s->infolog, s->r->now_ms, LOG_LVL_INFO,
+			"queue: consumer pid %d uid %u connected", (int)cr.pid,
+			(unsigned int)cr.uid);
 }
 
 static void queue_server_resume_cb(evutil_socket_t fd, short what, void *arg)
