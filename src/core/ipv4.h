@@ -52,6 +52,30 @@ static inline unsigned int ipv4_frag_offset(const struct iphdr *ip)
  */
 int ipv4_validate(struct pkt *p, enum tf_drop *why);
 
+/* ipv4_validate without the option checks: ip_rcv_core's part. The
+ * kernel looks at options only after PRE_ROUTING and the route lookup
+ * (ip_rcv_options); ipv4_options_compile does that part. */
+int ipv4_validate_header(struct pkt *p, enum tf_drop *why);
+
+/* What option processing on receive needs to know about the router. */
+struct ipv4_opt_env {
+	uint32_t spec_dst;  /* address recorded by RR and TS (network order) */
+	uint32_t ms_of_day; /* timestamp value: ms since midnight UT */
+	/* True unless addr is a unicast address not ours (inet_addr_type
+	 * != RTN_UNICAST): a prespecified timestamp slot naming it is ours. */
+	bool (*addr_is_ours)(void *arg, uint32_t addr);
+	void *arg;
+};
+
+/*
+ * ip_options_compile() on a received packet: check the options, fill in
+ * record route and timestamp slots and move their pointers (header
+ * checksum left stale, PKT_OPT_CHANGED set), and note in p->ipopt where
+ * each option is. Returns 0, or the offset from the IP header of the
+ * offending byte (always >= 20): the parameter problem pointer.
+ */
+int ipv4_options_compile(struct pkt *p, const struct ipv4_opt_env *env);
+
 /* Recompute the header checksum from scratch. */
 void ipv4_set_csum(struct iphdr *ip);
 

@@ -46,6 +46,26 @@ enum {
 	PKT_F_QUEUE_BYPASS = 1u << 5, /* QUEUE verdict: accept if nobody listens */
 };
 
+/*
+ * What the receive-side option processing (ipv4_options_compile, the
+ * kernel's ip_options_compile into IPCB(skb)->opt) found, for forwarding
+ * and for echoing the options in answers. Offsets count from the IPv4
+ * header; 0 means the option is absent. optlen 0: nothing was processed.
+ */
+enum {
+	PKT_OPT_RR_NEEDADDR = 1u << 0, /* record route had a free slot */
+	PKT_OPT_TS_NEEDADDR = 1u << 1, /* timestamp slot takes an address */
+	PKT_OPT_TS_NEEDTIME = 1u << 2, /* timestamp slot takes a time */
+	PKT_OPT_CHANGED = 1u << 3,     /* header rewritten, checksum stale */
+	PKT_OPT_STRICT = 1u << 4,      /* the source route is strict */
+};
+
+struct pkt_ipopt {
+	uint8_t optlen;
+	uint8_t rr, ts, srr;
+	uint8_t flags; /* PKT_OPT_* */
+};
+
 struct pkt {
 	uint8_t *head;      /* start of the buffer */
 	uint8_t *data;      /* start of the IPv4 header */
@@ -67,6 +87,7 @@ struct pkt {
 	void *ct;           /* conntrack entry (conntrack issue) */
 	struct virtio_net_hdr vnet; /* offload metadata (gso type/size, csum) */
 	uint64_t tstamp_ms; /* arrival time, router clock */
+	struct pkt_ipopt ipopt; /* received IPv4 options, once routed */
 	struct pkt *next;   /* free list, batch lists, fragment chains */
 };
 

@@ -367,3 +367,149 @@ Test(ipv4, mask)
 	cr_assert_eq(ipv4_mask(24), 0xffffff00u);
 	cr_assert_eq(ipv4_mask(32), 0xffffffffu);
 }
+
+/* ---- ipv4_options_compile: receive-side processing ---- */
+
+static bool compile_ours(void *arg, uint32_t addr)
+{
+	return addr == htonl(0x0a000101);
+}
+
+static const struct ipv4_opt_env compile_env = {
+	.spec_dst = 0x0100000a, /* 10.0.0.1 as stored (network order on little endian) */
+	.ms_of_day = 0x01020304,
+	.addr_is_ours = compile_ours,
+};
+
+/* A packet of ihl with the given option bytes, checksum set. */
+static struct pkt compile_build(uint8_t ihl, const uint8_t *opts, size_t n)
+{
+	struct hdr_case c = { .name = "compile", .ver = 4, .ihl = ihl,
+			      .tot_len = (uint16_t)(ihl * 4u), .len = ihl * 4u };
+	struct pkt p;
+
+	memcpy(c.opts, opts, n);
+	c.nopts = (uint8_t)n;
+	p = build(&c);
+	return p;
+}
+
+Test(ipv4, compile_fills_record_route_and_leaves_checksum_stale)
+{
+	static const uint8_t rr[] = { 7, 11, 4 };
+	struct pkt p = compile_build(8, rr, sizeof(rr));
+	uint32_t spec = compile_env.spec_dst;
+
+	cr_assert_eq(ipv4_options_compile(&p, &compile_env), 0);
+	cr_assert_eq(test_buf[22], 8, "pointer moved past the filled slot");
+	cr_assert_eq(memcmp(test_buf + 23, &spec, 4), 0, "our address in slot 1");
+	cr_assert_eq(p.ipopt.rr, 20);
+	cr_assert_eq(p.ipopt.optlen, 12);
+	cr_assert(p.ipopt.flags & PKT_OPT_RR_NEEDADDR);
+	cr_assert(p.ipopt.flags & PKT_OPT_CHANGED);
+	cr_assert_neq(csum_buf(test_buf, 32), 0, "checksum is fixed by whoever forwards");
+}
+
+Test(ipv4, compile_full_record_route_is_left_alone)
+{
+	static const uint8_t rr[] = { 7, 7, 8, 1, 2, 3, 4 };
+	struct pkt p = compile_build(7, rr, sizeof(rr));
+
+	cr_assert_eq(ipv4_options_compile(&p, &compile_env), 0);
+	cr_assert_eq(p.ipopt.rr, 20);
+	cr_assert_eq(p.ipopt.flags, 0);
+	cr_assert_eq(csum_buf(test_buf, 28), 0);
+}
+
+Test(ipv4, compile_timestamps)
+{
+	static const uint8_t ts[] = { 68, 12, 5, 0 }, tsaddr[] = { 68, 12, 5, 1 },
+			     full[] = { 68, 8, 9, 0x20 },
+			     pre_ours[] = { 68, 12, 5, 3, 10, 0, 1, 1 },
+			     pre_other[] = { 68, 12, 5, 3, 10, 0, 1, 2 };
+	uint32_t t = htonl(compile_env.ms_of_day), spec = compile_env.spec_dst;
+	struct pkt p = compile_build(8, ts, sizeof(ts));
+
+	cr_assert_eq(ipv4_options_compile(&p, &compile_env), 0);
+	cr_assert_eq(test_buf[22], 9);
+	cr_assert_eq(memcmp(test_buf + 24, &t, 4), 0);
+	cr_assert_eq(p.ipopt.flags, PKT_OPT_TS_NEEDTIME | PKT_OPT_CHANGED);
+
+	p = compile_build(8, tsaddr, sizeof(tsaddr));
+	cr_assert_eq(ipv4_options_compile(&p, &compile_env), 0);
+	cr_assert_eq(test_buf[22], 13);
+	cr_assert_eq(memcmp(test_buf + 24, &spec, 4), 0);
+	cr_assert_eq(memcmp(test_buf + 28, &t, 4), 0);
+	cr_assert(p.ipopt.flags & PKT_OPT_TS_NEEDADDR);
+
+	p = compile_build(7, full, sizeof(full));
+	cr_assert_eq(ipv4_options_compile(&p, &compile_env), 0);
+	cr_assert_eq(test_buf[23], 0x30, "overflow counted");
+
+	p = compile_build(8, pre_ours, sizeof(pre_ours));
+	cr_assert_eq(ipv4_options_compile(&p, &compile_env), 0);
+	cr_assert_eq(test_buf[22], 13, "a slot naming us is stamped");
+	cr_assert_eq(memcmp(test_buf + 28, &t, 4), 0);
+
+	p = compile_build(8, pre_other, sizeof(pre_other));
+	cr_assert_eq(ipv4_options_compile(&p, &compile_env), 0);
+	cr_assert_eq(test_buf[22], 5, "a slot naming another is not");
+	cr_assert_eq(p.ipopt.ts, 20);
+}
+
+/* The parameter problem pointer of ip_options_compile, case by case. */
+Test(ipv4, compile_points_at_the_offending_byte)
+{
+	static const struct {
+		const char *name;
+		uint8_t opts[12];
+		uint8_t n, ihl;
+		int ptr;
+	} cases[] = {
+		{ "ts len 4", { 68, 4, 4, 0 }, 4, 6, 22 },
+		{ "ts len 3", { 68, 3, 5, 0 }, 4, 6, 21 },
+		{ "ts overflow 15", { 68, 8, 9, 0xf0 }, 4, 7, 23 },
+		{ "ra len 3", { 148, 3, 0, 0 }, 4, 6, 21 },
+		{ "length past the header", { 7, 11, 3, 0 }, 4, 6, 20 },
+		{ "length 0", { 7, 0 }, 2, 6, 20 },
+		{ "no room for a length", { 1, 1, 1, 7 }, 4, 6, 23 },
+		{ "rr ptr 3", { 7, 7, 3 }, 3, 7, 22 },
+		{ "rr twice", { 7, 3, 4, 7, 3, 4 }, 6, 7, 23 },
+		{ "lsrr len 2", { 131, 2, 1, 0 }, 4, 6, 21 },
+		{ "srr twice", { 131, 3, 4, 137, 3, 4 }, 6, 7, 23 },
+		{ "after eol, nothing", { 0, 7, 0, 0 }, 4, 6, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pkt p = compile_build(cases[i].ihl, cases[i].opts, cases[i].n);
+
+		cr_assert_eq(ipv4_options_compile(&p, &compile_env), cases[i].ptr, "%s",
+			     cases[i].name);
+	}
+}
+
+/* Validation (check only) and compile agree on every random option area,
+ * and validation never writes. */
+Test(ipv4, compile_agrees_with_validation_on_random_options)
+{
+	static const uint8_t kinds[] = { 0, 1, 7, 68, 131, 137, 148, 0x88 };
+	unsigned int seed = 7;
+
+	for (int i = 0; i < 20000; i++) {
+		uint8_t opts[40], ihl = (uint8_t)(6 + rand_r(&seed) % 10);
+		enum tf_drop why = DROP_MAX;
+		struct pkt p;
+		int v, c;
+
+		for (unsigned int j = 0; j < sizeof(opts); j++)
+			opts[j] = (uint8_t)(rand_r(&seed) % 4 ? rand_r(&seed) % 16
+							       : kinds[rand_r(&seed) % 8]);
+		p = compile_build(ihl, opts, (ihl - 5) * 4u);
+		v = ipv4_validate(&p, &why);
+		p = compile_build(ihl, opts, (ihl - 5) * 4u);
+		c = ipv4_options_compile(&p, &compile_env);
+		cr_assert_eq(v != 0, c != 0, "case %d: validate %d compile %d", i, v, c);
+		if (c)
+			cr_assert(c >= 20 && c < ihl * 4, "pointer %d inside the options", c);
+	}
+}
