@@ -16,6 +16,7 @@
 	X(BAD_TOTLEN, "bad_total_length", "total length disagrees with bytes read") \
 	X(BAD_CSUM, "bad_checksum", "IPv4 header checksum wrong")            \
 	X(BAD_OPTIONS, "bad_options", "malformed IPv4 options")              \
+	X(SOURCE_ROUTE, "source_route", "source route option (accept_source_route 0)") \
 	X(MARTIAN_SRC, "martian_source", "impossible source address")        \
 	X(MARTIAN_DST, "martian_destination", "impossible destination address") \
 	X(NO_ROUTE, "no_route", "no route to the destination")               \

@@ -237,11 +237,11 @@ static uint32_t icmp_error_rest(uint8_t type, uint8_t code, uint32_t info)
 	return 0;
 }
 
+/* The fixed header; any options already sit after it and ihl counts them. */
 static void icmp_set_ip(struct iphdr *ip, uint8_t tos, uint32_t len, uint16_t ip_id,
 			uint32_t saddr, uint32_t daddr)
 {
 	ip->version = 4;
-	ip->ihl = IPV4_HDR_MIN / 4;
 	ip->tos = tos;
 	ip->tot_len = htons((uint16_t)len);
 	ip->id = ip_id; /* network order, as the caller keeps it */
@@ -254,22 +254,144 @@ static void icmp_set_ip(struct iphdr *ip, uint8_t tos, uint32_t len, uint16_t ip
 	ipv4_set_csum(ip);
 }
 
-int icmp_error_build(struct pkt_pool *pool, const struct pkt *orig, uint8_t type, uint8_t code,
-		     uint32_t info, uint32_t src, uint16_t ip_id, struct pkt **out)
+/* ---- options of an answer (__ip_options_echo, then ip_options_build) ---- */
+
+#define ICMP_OPT_MAX 40u
+
+struct icmp_optecho {
+	uint8_t *d;        /* the answer's options */
+	unsigned int len;
+	uint32_t src;      /* the answer's source, recorded where asked */
+	uint32_t ms_of_day;
+};
+
+static void icmp_opt_put32(uint8_t *dst, uint32_t v)
+{
+	memcpy(dst, &v, 4);
+}
+
+/* An option at off of p, with its length, lies inside p's header. */
+static bool icmp_opt_fits(const struct pkt *p, unsigned int off)
+{
+	unsigned int hl = ipv4_hdrlen(ipv4_hdr(p));
+
+	return off + 3 <= hl && p->data[off + 1] >= 3 && off + p->data[off + 1] <= hl;
+}
+
+/* Record route: copied; a slot still free gets the answer's source. */
+static int icmp_echo_rr(struct icmp_optecho *e, const uint8_t *s, uint8_t flags)
+{
+	unsigned int olen = s[1], off = s[2];
+	uint8_t *d = e->d + e->len;
+
+	if (e->len + olen > ICMP_OPT_MAX)
+		return -EINVAL;
+	memcpy(d, s, olen);
+	if ((flags & PKT_OPT_RR_NEEDADDR) && off <= olen) {
+		if (off + 3 > olen)
+			return -EINVAL;
+		d[2] = (uint8_t)(off + 4);
+		icmp_opt_put32(&d[off - 1], e->src);
+	}
+	e->len += olen;
+	return 0;
+}
+
+/* Timestamp: copied; the slot after ours is stamped for the answer. A
+ * prespecified slot is taken as naming another host. */
+static int icmp_echo_ts(struct icmp_optecho *e, const uint8_t *s, uint8_t flags)
+{
+	unsigned int olen = s[1], off = s[2];
+	uint8_t *d = e->d + e->len;
+	bool addr = false, time = false;
+
+	if (e->len + olen > ICMP_OPT_MAX)
+		return -EINVAL;
+	memcpy(d, s, olen);
+	if (off <= olen) {
+		if (flags & PKT_OPT_TS_NEEDADDR) {
+			if (off + 3 > olen)
+				return -EINVAL;
+			addr = true;
+			off += 4;
+		}
+		if (flags & PKT_OPT_TS_NEEDTIME) {
+			if (off + 3 > olen)
+				return -EINVAL;
+			if ((d[3] & 0x0fu) != 3) {
+				time = true;
+				off += 4;
+			}
+		}
+		d[2] = (uint8_t)off;
+		if (addr)
+			icmp_opt_put32(&d[off - 9], e->src);
+		if (time)
+			icmp_opt_put32(&d[off - 5], htonl(e->ms_of_day));
+	}
+	e->len += olen;
+	return 0;
+}
+
+/*
+ * The options an answer to p carries: its record route and timestamp with
+ * our slot filled, padded with EOL to a multiple of 4. Source routes are
+ * not reversed: the router drops every packet carrying one before it could
+ * answer, except with a parameter problem about a later option.
+ * Returns the length, or -EINVAL where __ip_options_echo fails.
+ */
+static int icmp_options_echo(const struct pkt *p, uint32_t src, uint32_t ms_of_day,
+			     uint8_t out[ICMP_OPT_MAX])
+{
+	const struct pkt_ipopt *o = &p->ipopt;
+	struct icmp_optecho e = { .d = out, .src = src, .ms_of_day = ms_of_day };
+	int err;
+
+	if (!o->optlen)
+		return 0;
+	/* The offsets were checked on receive; a queue consumer may have
+	 * replaced the header since, so check them against it again. */
+	if ((o->rr && !icmp_opt_fits(p, o->rr)) || (o->ts && !icmp_opt_fits(p, o->ts)))
+		return -EINVAL;
+	if (o->rr) {
+		err = icmp_echo_rr(&e, p->data + o->rr, o->flags);
+		if (err)
+			return err;
+	}
+	if (o->ts) {
+		err = icmp_echo_ts(&e, p->data + o->ts, o->flags);
+		if (err)
+			return err;
+	}
+	while (e.len & 3)
+		out[e.len++] = 0;
+	return (int)e.len;
+}
+
+int icmp_error_build_opts(struct pkt_pool *pool, const struct pkt *orig, uint8_t type,
+			  uint8_t code, uint32_t info, uint32_t src, uint16_t ip_id,
+			  uint32_t ms_of_day, struct pkt **out)
 {
 	const struct iphdr *oip = ipv4_hdr(orig);
-	uint32_t quote = orig->len;
+	uint8_t opts[ICMP_OPT_MAX];
+	uint32_t quote = orig->len, hl, room;
 	struct icmphdr *icmp;
 	struct pkt *p;
+	int optlen;
 	uint8_t tos;
 
-	if (quote > ICMP_ERROR_MAX - IPV4_HDR_MIN - ICMP_HDR_LEN)
-		quote = ICMP_ERROR_MAX - IPV4_HDR_MIN - ICMP_HDR_LEN;
+	optlen = icmp_options_echo(orig, src, ms_of_day, opts);
+	if (optlen < 0)
+		return optlen;
+	hl = IPV4_HDR_MIN + (uint32_t)optlen;
+	room = ICMP_ERROR_MAX - hl - ICMP_HDR_LEN;
+	if (quote > room)
+		quote = room;
 	p = pkt_alloc(pool);
 	if (!p)
 		return -ENOBUFS;
-	p->len = IPV4_HDR_MIN + ICMP_HDR_LEN + quote;
-	p->l4_off = IPV4_HDR_MIN;
+	p->len = hl + ICMP_HDR_LEN + quote;
+	p->l4_off = (uint16_t)hl;
 	p->flags = PKT_F_LOCAL_ORIGIN;
 	/* Generated packets start their traversal at LOCAL_OUT. */
 	p->hook = HOOK_LOCAL_OUT;
@@ -278,9 +400,11 @@ int icmp_error_build(struct pkt_pool *pool, const struct pkt *orig, uint8_t type
 	tos = oip->tos;
 	if (icmp_type_is_error(type))
 		tos = (uint8_t)((oip->tos & IPTOS_TOS_MASK) | IPTOS_PREC_INTERNETCONTROL);
+	memcpy(p->data + IPV4_HDR_MIN, opts, (size_t)optlen);
+	ipv4_hdr(p)->ihl = (uint8_t)(hl / 4);
 	icmp_set_ip(ipv4_hdr(p), tos, p->len, ip_id, src, oip->saddr);
 
-	icmp = (struct icmphdr *)(p->data + IPV4_HDR_MIN);
+	icmp = (struct icmphdr *)(p->data + hl);
 	icmp->type = type;
 	icmp->code = code;
 	icmp->checksum = 0;
@@ -289,6 +413,12 @@ int icmp_error_build(struct pkt_pool *pool, const struct pkt *orig, uint8_t type
 	icmp->checksum = csum_buf(icmp, ICMP_HDR_LEN + quote);
 	*out = p;
 	return 0;
+}
+
+int icmp_error_build(struct pkt_pool *pool, const struct pkt *orig, uint8_t type, uint8_t code,
+		     uint32_t info, uint32_t src, uint16_t ip_id, struct pkt **out)
+{
+	return icmp_error_build_opts(pool, orig, type, code, info, src, ip_id, 0, out);
 }
 
 /* Check that p holds an echo or timestamp request with a good checksum
@@ -321,18 +451,29 @@ static int icmp_request_check(const struct pkt *p)
 	return (int)len;
 }
 
-/* Remove the IP options by sliding the fixed header up over them: 20
- * bytes move instead of the whole payload. */
-static void icmp_strip_options(struct pkt *p)
+/* Replace the request's IP options by those the reply echoes
+ * (ip_options_echo), sliding the fixed header up over the difference: 20
+ * bytes move instead of the whole payload. The echo is never longer than
+ * the options it comes from. Returns the reply's header length or -EINVAL. */
+static int icmp_reply_options(struct pkt *p, uint32_t src, uint32_t ms_of_day)
 {
-	unsigned int optlen = ipv4_hdrlen(ipv4_hdr(p)) - IPV4_HDR_MIN;
+	unsigned int hl = ipv4_hdrlen(ipv4_hdr(p)), shift;
+	uint8_t opts[ICMP_OPT_MAX];
+	int optlen;
 
-	if (!optlen)
-		return;
-	memmove(p->data + optlen, p->data, IPV4_HDR_MIN);
-	p->data += optlen;
-	p->len -= optlen;
-	ipv4_hdr(p)->ihl = IPV4_HDR_MIN / 4;
+	optlen = icmp_options_echo(p, src, ms_of_day, opts);
+	if (optlen < 0)
+		return optlen;
+	shift = hl - IPV4_HDR_MIN - (unsigned int)optlen;
+	if (shift) {
+		memmove(p->data + shift, p->data, IPV4_HDR_MIN);
+		p->data += shift;
+		p->len -= shift;
+	}
+	memcpy(p->data + IPV4_HDR_MIN, opts, (size_t)optlen);
+	ipv4_hdr(p)->ihl = (uint8_t)((IPV4_HDR_MIN + (unsigned int)optlen) / 4);
+	memset(&p->ipopt, 0, sizeof(p->ipopt));
+	return (int)IPV4_HDR_MIN + optlen;
 }
 
 /* The reply is a new, locally generated packet in the request's buffer:
@@ -340,7 +481,7 @@ static void icmp_strip_options(struct pkt *p)
  * left to their owner, which must release them. */
 static void icmp_reply_reset_meta(struct pkt *p)
 {
-	p->l4_off = IPV4_HDR_MIN;
+	p->l4_off = (uint16_t)ipv4_hdrlen(ipv4_hdr(p));
 	p->frag_max = 0;
 	p->iif = -1;
 	p->oif = -1;
@@ -358,14 +499,18 @@ int icmp_reply(struct pkt *p, uint32_t src, uint16_t ip_id, uint32_t ms_of_day)
 	struct icmphdr *icmp;
 	struct iphdr *ip;
 	uint32_t stamp;
-	int len;
+	int len, hl;
 
 	len = icmp_request_check(p);
 	if (len < 0)
 		return len;
-	icmp_strip_options(p);
+	/* The request's options come back (icmp_reply: ip_options_echo);
+	 * where the kernel cannot echo them it does not answer. */
+	hl = icmp_reply_options(p, src, ms_of_day);
+	if (hl < 0)
+		return hl;
 	ip = ipv4_hdr(p);
-	icmp = (struct icmphdr *)(p->data + IPV4_HDR_MIN);
+	icmp = (struct icmphdr *)(p->data + hl);
 	if (icmp->type == ICMP_ECHO) {
 		/* icmp_echo keeps the code, identifier, sequence and data. */
 		icmp->type = ICMP_ECHOREPLY;
@@ -373,15 +518,15 @@ int icmp_reply(struct pkt *p, uint32_t src, uint16_t ip_id, uint32_t ms_of_day)
 		/* icmp_timestamp always answers with exactly the 20-byte
 		 * message: originate copied, receive = transmit = now, any
 		 * extra data dropped, code 0. */
-		p->len = IPV4_HDR_MIN + ICMP_TS_LEN;
+		p->len = (uint32_t)hl + ICMP_TS_LEN;
 		icmp->type = ICMP_TIMESTAMPREPLY;
 		icmp->code = 0;
 		stamp = htonl(ms_of_day);
-		memcpy(p->data + IPV4_HDR_MIN + ICMP_HDR_LEN + 4, &stamp, 4);
-		memcpy(p->data + IPV4_HDR_MIN + ICMP_HDR_LEN + 8, &stamp, 4);
+		memcpy(p->data + hl + ICMP_HDR_LEN + 4, &stamp, 4);
+		memcpy(p->data + hl + ICMP_HDR_LEN + 8, &stamp, 4);
 	}
 	icmp->checksum = 0;
-	icmp->checksum = csum_buf(icmp, p->len - IPV4_HDR_MIN);
+	icmp->checksum = csum_buf(icmp, p->len - (uint32_t)hl);
 	/* icmp_reply keeps the request's TOS. */
 	icmp_set_ip(ip, ip->tos, p->len, ip_id, src, ip->saddr);
 	icmp_reply_reset_meta(p);

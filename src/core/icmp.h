@@ -70,10 +70,23 @@ int icmp_error_build(struct pkt_pool *pool, const struct pkt *orig, uint8_t type
 		     uint32_t info, uint32_t src, uint16_t ip_id, struct pkt **out);
 
 /*
+ * icmp_error_build, with the options orig arrived with echoed in the
+ * error's IP header as __icmp_send does (ip_options_echo: record route
+ * and timestamp, our slot filled with src and ms_of_day, ms since midnight
+ * UT), the quote shortened to keep 576 bytes. Returns -EINVAL, and builds
+ * nothing, where the kernel's echo fails. icmp_error_build is this with
+ * ms_of_day 0.
+ */
+int icmp_error_build_opts(struct pkt_pool *pool, const struct pkt *orig, uint8_t type,
+			  uint8_t code, uint32_t info, uint32_t src, uint16_t ip_id,
+			  uint32_t ms_of_day, struct pkt **out);
+
+/*
  * Turn an echo (8) or timestamp (13) request in p into its reply, in place:
  * addresses swapped (the reply's source is src, network order, because a
  * request to a broadcast address is answered from the interface address),
- * options removed, TTL 64, checksums recomputed. For timestamps the receive
+ * options echoed as in icmp_error_build_opts (removed when p->ipopt says
+ * none were processed), TTL 64, checksums recomputed. For timestamps the receive
  * and transmit fields are ms_of_day (ms since midnight UT). ip_id is
  * network order. 0, or -EINVAL
  * when p is not such a request or is malformed (too short, bad checksum).

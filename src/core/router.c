@@ -420,6 +420,12 @@ void router_icmp_error(struct router *r, const struct pkt *p, uint8_t type, uint
 		router_icmp_error_via(r, p, type, code, info, ip->daddr);
 		return;
 	}
+	/* Measured against Linux 6.18: a destination unreachable (no route,
+	 * REJECT in FORWARD) about a passing packet whose options the router
+	 * has already filled in (record route or timestamp slot, overflow
+	 * count) is never sent; time exceeded and parameter problem are. */
+	if (type == 3 && (p->ipopt.flags & PKT_OPT_CHANGED))
+		return;
 	/* Only to a unicast source (icmp_send: inet_addr_type != RTN_UNICAST). */
 	back = route_lookup(r->fib, ntohl(ip->saddr));
 	if (!back || back->kind == ROUTE_LOCAL || back->kind == ROUTE_BROADCAST)
@@ -431,23 +437,60 @@ static void router_icmp_error_via(struct router *r, const struct pkt *p, uint8_t
 				  uint8_t code, uint32_t info, uint32_t src)
 {
 	struct pkt *e;
+	int err;
 
 	if (!icmp_limiter_allow_code(&r->icmp_limit, ipv4_hdr(p)->saddr, type, code, r->now_ms)) {
 		drop_count(&r->drops, DROP_ICMP_RATELIMIT);
 		return;
 	}
-	if (icmp_error_build(&r->pool, p, type, code, info, src, htons(++r->ip_id), &e) < 0) {
+	err = icmp_error_build_opts(&r->pool, p, type, code, info, src, htons(++r->ip_id),
+				    r->ms_of_day, &e);
+	if (err == -ENOBUFS)
 		drop_count(&r->drops, DROP_NO_BUFFER);
+	/* -EINVAL: its options cannot be echoed; __icmp_send gives up too. */
+	if (err)
 		return;
-	}
 	router_ct_attach(r, e, p);
 	router_local_out(r, e);
 }
 
 /* ---- input ---- */
 
+/*
+ * ip_forward_options: the record route and timestamp slots that option
+ * processing filled with the input side's address get the address of the
+ * link the packet leaves by, and the checksum, stale since then, is
+ * recomputed. The slot offsets were checked by ipv4_options_compile; they
+ * are checked again in case a queue consumer replaced the header.
+ */
+static void router_forward_options(struct router *r, struct pkt *p)
+{
+	struct pkt_ipopt *o = &p->ipopt;
+	uint32_t src = r->ifaces[p->oif].addr;
+	unsigned int hl = ipv4_hdrlen(ipv4_hdr(p));
+	uint8_t *iph = p->data;
+
+	if (!o->optlen)
+		return;
+	if ((o->flags & PKT_OPT_RR_NEEDADDR) && o->rr + 3u <= hl && iph[o->rr + 2] >= 8 &&
+	    o->rr + iph[o->rr + 2] - 1u <= hl) {
+		memcpy(iph + o->rr + iph[o->rr + 2] - 5, &src, 4);
+		o->flags |= PKT_OPT_CHANGED;
+	}
+	if ((o->flags & PKT_OPT_TS_NEEDADDR) && o->ts + 3u <= hl && iph[o->ts + 2] >= 13 &&
+	    o->ts + iph[o->ts + 2] - 1u <= hl) {
+		memcpy(iph + o->ts + iph[o->ts + 2] - 9, &src, 4);
+		o->flags |= PKT_OPT_CHANGED;
+	}
+	if (o->flags & PKT_OPT_CHANGED) {
+		o->flags &= (uint8_t)~PKT_OPT_CHANGED;
+		ipv4_set_csum(ipv4_hdr(p));
+	}
+}
+
 static void router_forward_finish(struct router *r, struct pkt *p)
 {
+	router_forward_options(r, p);
 	r->forwarded++;
 	router_post_routing(r, p);
 }
@@ -532,6 +575,57 @@ static bool router_src_is_ours(const struct router *r, uint32_t saddr)
 	return src && src->kind == ROUTE_LOCAL;
 }
 
+/* inet_addr_type != RTN_UNICAST: ours, a broadcast, a multicast or 0/8. */
+static bool router_addr_is_ours(void *arg, uint32_t addr)
+{
+	const struct router *r = arg;
+	const struct route *rt;
+
+	if (ipv4_addr_is_zeronet(addr) || ipv4_addr_is_lbcast(addr) ||
+	    ipv4_addr_is_multicast(addr))
+		return true;
+	rt = route_lookup(r->fib, ntohl(addr));
+	return rt && (rt->kind == ROUTE_LOCAL || rt->kind == ROUTE_BROADCAST);
+}
+
+/*
+ * ip_rcv_options, once the route is known (rt may be NULL: no route):
+ * malformed options get a parameter problem pointing at the bad byte;
+ * source routes are dropped (accept_source_route 0, the default). The
+ * address recorded is the destination for our own, else the one we would
+ * answer the source from (fib_compute_spec_dst). False: p is gone.
+ */
+static bool router_rx_options(struct router *r, struct pkt *p, const struct route *rt)
+{
+	const struct iphdr *ip = ipv4_hdr(p);
+	struct ipv4_opt_env env = {
+		.ms_of_day = r->ms_of_day, .addr_is_ours = router_addr_is_ours, .arg = r,
+	};
+	const struct route *back;
+	int ptr;
+
+	if (ipv4_hdrlen(ip) <= IPV4_HDR_MIN)
+		return true;
+	back = route_lookup(r->fib, ntohl(ip->saddr));
+	if (rt && rt->kind == ROUTE_LOCAL)
+		env.spec_dst = ip->daddr;
+	else if (back && (back->kind == ROUTE_CONNECTED || back->kind == ROUTE_STATIC))
+		env.spec_dst = r->ifaces[back->oif].addr;
+	else
+		env.spec_dst = r->ifaces[p->iif].addr;
+	ptr = ipv4_options_compile(p, &env);
+	if (ptr) {
+		router_icmp_error(r, p, 12, 0, (uint32_t)ptr);
+		router_drop(r, p, DROP_BAD_OPTIONS);
+		return false;
+	}
+	if (p->ipopt.srr) {
+		router_drop(r, p, DROP_SOURCE_ROUTE);
+		return false;
+	}
+	return true;
+}
+
 #define ROUTER_ALL_HOSTS 0xe0000001u /* 224.0.0.1 */
 
 /* A multicast destination (ip_route_input_mc). The router is a member of
@@ -552,7 +646,8 @@ static void router_route_input_mc(struct router *r, struct pkt *p)
 		return;
 	}
 	/* A zero source is fine towards 224.0.0.0/24 (link-local groups). */
-	router_local_deliver(r, p);
+	if (router_rx_options(r, p, NULL))
+		router_local_deliver(r, p);
 }
 
 /* PRE_ROUTING accepted: ip_route_input_slow, its checks in its order. */
@@ -572,7 +667,7 @@ static void router_route_input(struct router *r, struct pkt *p)
 	if (ipv4_addr_is_lbcast(ip->daddr) || (!ip->saddr && !ip->daddr)) {
 		if (ip->saddr && router_src_is_ours(r, ip->saddr))
 			router_drop(r, p, DROP_MARTIAN_SRC);
-		else
+		else if (router_rx_options(r, p, NULL))
 			router_local_deliver(r, p);
 		return;
 	}
@@ -590,6 +685,8 @@ static void router_route_input(struct router *r, struct pkt *p)
 		return;
 	}
 	rt = route_lookup(r->fib, ntohl(ip->daddr));
+	if (!router_rx_options(r, p, rt))
+		return;
 	if (!rt) {
 		router_icmp_error(r, p, 3, 0, 0);
 		router_drop(r, p, DROP_NO_ROUTE);
@@ -614,7 +711,8 @@ void router_rx(struct router *r, struct pkt *p, int iif)
 	ifc->st.rx_bytes += p->len;
 	p->iif = (int16_t)iif;
 	p->tstamp_ms = r->now_ms;
-	if (ipv4_validate(p, &why) < 0) {
+	/* Options wait for the route (router_rx_options). */
+	if (ipv4_validate_header(p, &why) < 0) {
 		ifc->st.rx_dropped++;
 		router_drop(r, p, why);
 		return;

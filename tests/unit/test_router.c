@@ -466,3 +466,174 @@ Test(router, reply_with_no_route_back_never_reaches_local_out)
 	cr_assert_eq(r.drops.count[DROP_NO_ROUTE], 1);
 	cr_assert_eq(r.local_out, 0);
 }
+
+/* ---- IPv4 options on the packet path (ip_rcv_options, ip_forward_options,
+ * ip_options_echo), each case as Linux 6.18 answered it ---- */
+
+/* Insert n bytes of options (a multiple of 4) after p's fixed header. */
+static struct pkt *with_opts(struct pkt *p, const uint8_t *opts, size_t n)
+{
+	struct iphdr *ip = (struct iphdr *)p->data;
+
+	memmove(p->data + 20 + n, p->data + 20, p->len - 20);
+	memcpy(p->data + 20, opts, n);
+	p->len += (uint32_t)n;
+	ip->ihl = (uint8_t)(5 + n / 4);
+	ip->tot_len = htons((uint16_t)p->len);
+	ipv4_set_csum(ip);
+	return p;
+}
+
+static const uint8_t opt_rr[12] = { 7, 11, 4 };
+
+Test(router, record_route_gets_the_output_address_when_forwarded)
+{
+	static const uint8_t want[12] = { 7, 11, 8, 10, 2, 0, 1 };
+
+	router_rx(&r, with_opts(mk_udp("10.1.0.2", "10.2.0.2", 64, 8), opt_rr, 12), 0);
+	router_flush(&r);
+	cr_assert_eq(cap.n, 1);
+	cr_assert_eq(cap.oif[0], 1);
+	cr_assert_eq(memcmp(cap.data[0] + 20, want, 12), 0);
+	assert_ip_csum(0);
+}
+
+Test(router, record_route_is_filled_on_a_first_fragment)
+{
+	static const uint8_t want[12] = { 7, 11, 8, 10, 1, 0, 1 };
+	struct pkt *p = with_opts(mk_udp("10.2.0.2", "10.1.0.2", 64, 8), opt_rr, 12);
+
+	ipv4_hdr(p)->frag_off = htons(IPV4_F_MF);
+	ipv4_set_csum(ipv4_hdr(p));
+	router_rx(&r, p, 1);
+	router_flush(&r);
+	cr_assert_eq(cap.n, 1);
+	cr_assert_eq(memcmp(cap.data[0] + 20, want, 12), 0);
+	assert_ip_csum(0);
+}
+
+Test(router, source_routes_are_dropped_silently)
+{
+	static const uint8_t lsrr[8] = { 131, 7, 4, 10, 2, 0, 2 },
+			     ssrr[8] = { 137, 7, 4, 10, 2, 0, 2 };
+
+	router_rx(&r, with_opts(mk_udp("10.1.0.2", "10.2.0.2", 64, 8), lsrr, 8), 0);
+	router_rx(&r, with_opts(mk_udp("10.1.0.2", "10.2.0.2", 64, 8), ssrr, 8), 0);
+	router_rx(&r, with_opts(mk_echo("10.1.0.2", "10.1.0.1", 64, 0, 8), lsrr, 8), 0);
+	router_flush(&r);
+	cr_assert_eq(cap.n, 0);
+	cr_assert_eq(r.drops.count[DROP_SOURCE_ROUTE], 3);
+	cr_assert_eq(r.forwarded, 0);
+}
+
+/* Seen by PRE_ROUTING first: the kernel looks at options after it. */
+static unsigned int count_hook(void *priv, struct pkt *p, struct router *rt)
+{
+	(*(unsigned int *)priv)++;
+	return TF_ACCEPT;
+}
+
+Test(router, bad_options_get_parameter_problem_pointing_at_the_byte)
+{
+	static const struct {
+		uint8_t opts[8];
+		uint8_t n, ptr;
+	} cases[] = {
+		{ { 68, 4, 4, 0 }, 4, 22 },             /* timestamp of length 4 */
+		{ { 148, 3, 0, 0 }, 4, 21 },            /* router alert of length 3 */
+		{ { 1, 1, 1, 1, 7, 0, 0, 0 }, 8, 24 },  /* length past the header */
+	};
+	unsigned int seen = 0;
+
+	cr_assert_eq(hook_register(&r.hooks, HOOK_PRE_ROUTING, 0, count_hook, &seen), 0);
+	for (unsigned int i = 0; i < 3; i++) {
+		struct pkt *p = with_opts(mk_udp("10.1.0.2", "10.2.0.2", 64, 8), cases[i].opts,
+					  cases[i].n);
+
+		router_rx(&r, p, 0);
+	}
+	router_flush(&r);
+	cr_assert_eq(seen, 3);
+	cr_assert_eq(cap.n, 3);
+	for (unsigned int i = 0; i < 3; i++) {
+		cr_assert_eq(cap.oif[i], 0);
+		cr_assert_eq(cap_icmp(i)->type, ICMP_PARAMETERPROB);
+		cr_assert_eq(cap_icmp(i)->code, 0);
+		cr_assert_eq(ntohl(cap_icmp(i)->un.gateway), (uint32_t)cases[i].ptr << 24,
+			     "case %u: pointer", i);
+	}
+	cr_assert_eq(r.drops.count[DROP_BAD_OPTIONS], 3);
+	hook_unregister(&r.hooks, HOOK_PRE_ROUTING, count_hook, &seen);
+}
+
+Test(router, echo_reply_echoes_record_route_and_timestamp)
+{
+	static const uint8_t ts[12] = { 68, 12, 5, 0 };
+	static const uint8_t want_rr[12] = { 7, 11, 12, 10, 1, 0, 1, 10, 1, 0, 1 };
+	uint32_t t = htonl(4242);
+
+	router_set_clock(&r, 1000000, 4242);
+	router_rx(&r, with_opts(mk_echo("10.1.0.2", "10.1.0.1", 64, 0, 8), opt_rr, 12), 0);
+	router_rx(&r, with_opts(mk_echo("10.1.0.2", "10.1.0.1", 64, 0, 8), ts, 12), 0);
+	router_flush(&r);
+	cr_assert_eq(cap.n, 2);
+	cr_assert_eq(cap_ip(0)->ihl, 8);
+	cr_assert_eq(memcmp(cap.data[0] + 20, want_rr, 12), 0);
+	cr_assert_eq(cap_icmp(0)->type, ICMP_ECHOREPLY);
+	cr_assert_eq(csum_buf(cap_icmp(0), cap.len[0] - 32), 0);
+	assert_ip_csum(0);
+	cr_assert_eq(cap.data[1][22], 13, "two slots stamped");
+	cr_assert_eq(memcmp(cap.data[1] + 24, &t, 4), 0);
+	cr_assert_eq(memcmp(cap.data[1] + 28, &t, 4), 0);
+	assert_ip_csum(1);
+}
+
+Test(router, errors_echo_options_of_the_original)
+{
+	static const uint8_t want_rr[12] = { 7, 11, 12, 10, 1, 0, 1, 10, 1, 0, 1 };
+	struct pkt *p;
+
+	/* Time exceeded and port unreachable: our address twice, once from
+	 * receiving, once as the error's source. */
+	router_rx(&r, with_opts(mk_udp("10.1.0.2", "10.2.0.2", 1, 8), opt_rr, 12), 0);
+	p = with_opts(mk_udp("10.1.0.2", "10.1.0.1", 64, 8), opt_rr, 12);
+	router_rx(&r, p, 0);
+	router_flush(&r);
+	cr_assert_eq(cap.n, 2);
+	cr_assert_eq(cap_icmp(0)->type, ICMP_TIME_EXCEEDED);
+	cr_assert_eq(cap_icmp(1)->type, ICMP_DEST_UNREACH);
+	for (unsigned int i = 0; i < 2; i++) {
+		cr_assert_eq(cap_ip(i)->ihl, 8);
+		cr_assert_eq(memcmp(cap.data[i] + 20, want_rr, 12), 0, "error %u", i);
+		assert_ip_csum(i);
+		/* The quote is the original as received, pointer moved on. */
+		cr_assert_eq(cap.data[i][32 + 8 + 22], 8);
+	}
+}
+
+Test(router, unreachable_about_a_filled_in_forwarded_packet_is_not_sent)
+{
+	static const uint8_t full[12] = { 7, 11, 12, 10, 10, 10, 10, 11, 11, 11, 11 };
+
+	router_rx(&r, with_opts(mk_udp("10.1.0.2", "10.9.0.1", 64, 8), opt_rr, 12), 0);
+	router_flush(&r);
+	cr_assert_eq(cap.n, 0);
+	cr_assert_eq(r.drops.count[DROP_NO_ROUTE], 1);
+	/* A full record route was not touched: the error goes, echoing it. */
+	router_rx(&r, with_opts(mk_udp("10.1.0.2", "10.9.0.1", 64, 8), full, 12), 0);
+	router_flush(&r);
+	cr_assert_eq(cap.n, 1);
+	cr_assert_eq(cap_icmp(0)->type, ICMP_DEST_UNREACH);
+	cr_assert_eq(memcmp(cap.data[0] + 20, full, 12), 0);
+}
+
+Test(router, no_answer_when_the_options_cannot_be_echoed)
+{
+	/* Record route of 9 bytes: after our slot, 1 byte short of another. */
+	static const uint8_t rr9[12] = { 7, 9, 4 };
+
+	router_rx(&r, with_opts(mk_echo("10.1.0.2", "10.1.0.1", 64, 0, 8), rr9, 12), 0);
+	router_rx(&r, with_opts(mk_udp("10.1.0.2", "10.1.0.1", 64, 8), rr9, 12), 0);
+	router_flush(&r);
+	cr_assert_eq(cap.n, 0);
+}
