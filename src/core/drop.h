@@ -35,6 +35,7 @@
 	X(QUEUE_DROP, "queue_drop", "a queue consumer answered DROP")          \
 	X(QUEUE_DEFAULT, "queue_default", "default verdict DROP: consumer gone or timed out") \
 	X(QUEUE_BAD_PAYLOAD, "queue_bad_payload", "replacement payload not a valid IPv4 packet") \
+	X(QUEUE_UNHOOKED, "queue_unhooked", "the handler that queued it is gone (reload)") \
 	X(REPEAT_LIMIT, "repeat_limit", "REPEAT verdict bound reached")        \
 	X(BAD_VERDICT, "bad_verdict", "a hook handler answered an unknown verdict") \
 	X(NO_BUFFER, "no_buffer", "packet buffer pool empty")                \

@@ -240,6 +240,8 @@ static void queue_park(struct queue *q, struct pkt *p, uint64_t now_ms)
 
 	q->free = e->next;
 	e->p = p;
+	e->fn = t->r->hooks.list[p->hook].v[p->hook_idx].fn;
+	e->priv = t->r->hooks.list[p->hook].v[p->hook_idx].priv;
 	e->enq_ms = now_ms;
 	e->id = q->next_id++;
 	e->sent = false;
@@ -264,6 +266,24 @@ static void queue_park(struct queue *q, struct pkt *p, uint64_t now_ms)
 		if (t->ops && t->ops->arm)
 			t->ops->arm(t->ops_arg, now_ms + q->s.timeout_ms);
 	}
+}
+
+/* Point p->hook_idx at the handler that queued it, wherever the hook list
+ * has put it since. false when it is gone. */
+static bool queue_rehook(const struct router *r, const struct queue_entry *e, struct pkt *p)
+{
+	const struct hook_list *l = &r->hooks.list[p->hook];
+
+	if (p->hook_idx < l->n && l->v[p->hook_idx].fn == e->fn &&
+	    l->v[p->hook_idx].priv == e->priv)
+		return true;
+	for (unsigned int i = 0; i < l->n; i++) {
+		if (l->v[i].fn == e->fn && l->v[i].priv == e->priv) {
+			p->hook_idx = (uint16_t)i;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Take entry idx off q; its packet is the caller's. */
@@ -299,8 +319,13 @@ void queue_resolve(struct queue *q, uint32_t idx, unsigned int verdict, enum que
 		   const uint32_t *mark, const uint8_t *payload, uint32_t payload_len)
 {
 	struct router *r = q->t->r;
+	bool hooked = queue_rehook(r, &q->e[idx], q->e[idx].p);
 	struct pkt *p = queue_unlink(q, idx);
 
+	if (!hooked && verdict != TF_DROP) {
+		router_drop(r, p, DROP_QUEUE_UNHOOKED);
+		return;
+	}
 	if (mark)
 		p->mark = *mark;
 	if (payload_len && verdict != TF_DROP &&

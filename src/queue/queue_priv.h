@@ -19,12 +19,18 @@
 #ifndef TF_QUEUE_QUEUE_PRIV_H
 #define TF_QUEUE_QUEUE_PRIV_H
 
+#include "core/hook.h"
 #include "queue/queue.h"
 
 #define QE_NIL UINT32_MAX
 
 struct queue_entry {
 	struct pkt *p;
+	/* The handler that queued it: hook lists may change while it waits
+	 * (a reload turns defrag or conntrack on), so the resume point is
+	 * found again by identity, not kept as an index. */
+	hook_fn fn;
+	void *priv;
 	uint64_t enq_ms;     /* router clock when parked */
 	uint32_t id;
 	uint32_t prev, next; /* FIFO; next also chains the free list */

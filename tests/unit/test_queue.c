@@ -423,6 +423,40 @@ Test(queue, conntrack_state_and_id)
 	queue_consumer_free(c);
 }
 
+static unsigned int extra_calls;
+
+static unsigned int h_extra(void *priv, struct pkt *p, struct router *rt)
+{
+	extra_calls++;
+	return TF_ACCEPT;
+}
+
+/* A reload may register or remove handlers while packets wait: they
+ * resume after the handler that queued them, wherever it is now. */
+Test(queue, hook_list_changes_while_parked)
+{
+	struct queue_consumer *c = c_bound(0);
+	struct rx rx;
+
+	extra_calls = 0;
+	send_udp(1, 1, 0);
+	c_recv(c, &rx);
+	cr_assert_eq(hook_register(&r.hooks, HOOK_FORWARD, -50, h_extra, NULL), 0);
+	cr_assert_eq(c_verdict(c, TFQ_MSG_VERDICT, 0, 1, TFQ_ACCEPT, NULL, NULL, 0), 0);
+	cr_expect_eq(cap.n, 1);
+	cr_expect_eq(q_calls, 1, "the queueing handler does not run again");
+	cr_expect_eq(after_calls, 1, "the next one does");
+	cr_expect_eq(extra_calls, 0, "nor does the new one before it");
+
+	send_udp(2, 1, 0);
+	c_recv(c, &rx);
+	cr_assert_eq(hook_unregister(&r.hooks, HOOK_FORWARD, h_queue, NULL), 0);
+	cr_assert_eq(c_verdict(c, TFQ_MSG_VERDICT, 0, 2, TFQ_ACCEPT, NULL, NULL, 0), 0);
+	cr_expect_eq(cap.n, 1, "its handler is gone: dropped");
+	cr_expect_eq(r.drops.count[DROP_QUEUE_UNHOOKED], 1);
+	queue_consumer_free(c);
+}
+
 Test(queue, drop_verdict_counts)
 {
 	struct queue_consumer *c = c_bound(0);
