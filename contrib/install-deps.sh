@@ -15,6 +15,7 @@ pkgs="
 	mandoc
 	iproute2 iputils-ping socat python3 iperf3 procps coreutils
 	iptables ethtool
+	libnetfilter-queue-dev
 "
 
 dry_run=0
