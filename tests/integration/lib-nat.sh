@@ -13,6 +13,7 @@ nat_server()
 	local ns=$1
 	shift
 	tf_bg ip netns exec "$ns" "$TF_PY" "$TF_NPY" "$@" >/dev/null
+	# shellcheck disable=SC2016
 	wait_for 10 sh -c 'ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q LISTEN' \
 		_ "$ns" "$2" || {
 		not_ok "$1 server on port $2 in $ns starts"
