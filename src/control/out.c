@@ -162,12 +162,14 @@ static bool out_fmt_ok(const char *fmt, char kind)
 	return convs == 1;
 }
 
-/* Print one value through a checked text format. */
-static void out_textval(struct out *o, const char *fmt, char kind, ...)
+/* Print one value through a checked text format. kind is an int, not a
+ * char: va_start on a parameter that default promotions would widen is
+ * undefined behaviour (C11 7.16.1.4). */
+static void out_textval(struct out *o, const char *fmt, int kind, ...)
 {
 	va_list ap;
 
-	if (!out_fmt_ok(fmt, kind)) {
+	if (!out_fmt_ok(fmt, (char)kind)) {
 		out_puts(o, OUT_BAD_FORMAT);
 		return;
 	}
