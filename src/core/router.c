@@ -91,6 +91,7 @@ int router_init(struct router *r, const struct router_config *cfg, const struct 
 	int err;
 
 	memset(r, 0, sizeof(*r));
+	r->host_if = -1;
 	r->cfg = *cfg;
 	r->ops = ops;
 	r->ops_arg = ops_arg;
@@ -240,6 +241,8 @@ void router_iface_remove(struct router *r, int idx)
 	memset(ifc, 0, sizeof(*ifc));
 	ifc->idx = (int16_t)idx;
 	ifc->fd = -1;
+	if (r->host_if == idx)
+		r->host_if = -1;
 	while (r->n_ifaces && !r->ifaces[r->n_ifaces - 1].used)
 		r->n_ifaces--;
 }
@@ -266,6 +269,11 @@ int router_fib_add_connected(const struct router *r, struct route_table *t)
 			return err;
 	}
 	return 0;
+}
+
+void router_host_set(struct router *r, int idx)
+{
+	r->host_if = idx;
 }
 
 void router_fib_replace(struct router *r, struct route_table *t)
@@ -517,7 +525,20 @@ static void router_forward(struct router *r, struct pkt *p)
 	router_hook(r, p, HOOK_FORWARD);
 }
 
-/* LOCAL_IN accepted: the built-in local stack answers. */
+/* With a host stack, the built-in one keeps only what it answers itself
+ * (echo and timestamp requests); everything else, TCP, UDP, ICMP errors and
+ * replies, is for the programs on the gateway. */
+static bool router_local_builtin(const struct pkt *p)
+{
+	const struct iphdr *ip = ipv4_hdr(p);
+	const uint8_t *l4 = p->data + ipv4_hdrlen(ip);
+
+	if (ip->protocol != IPPROTO_ICMP || p->len < ipv4_hdrlen(ip) + 1u)
+		return false;
+	return l4[0] == 8 || l4[0] == 13;
+}
+
+/* LOCAL_IN accepted: the built-in local stack answers, or the host's. */
 static void router_local_in_finish(struct router *r, struct pkt *p)
 {
 	const struct iphdr *ip = ipv4_hdr(p);
@@ -531,6 +552,12 @@ static void router_local_in_finish(struct router *r, struct pkt *p)
 	 * its default icmp_echo_ignore_broadcasts=1. */
 	if (!rt || rt->kind != ROUTE_LOCAL) {
 		router_drop(r, p, DROP_LOCAL_PROTO);
+		return;
+	}
+	if (r->host_if >= 0 && !router_local_builtin(p)) {
+		/* POST_ROUTING has no part in this, as in the kernel: delivered. */
+		p->oif = (int16_t)r->host_if;
+		router_output(r, p);
 		return;
 	}
 	if (local_deliver(&r->pool, p, local, htons(++r->ip_id), r->ms_of_day, &res) < 0) {
@@ -715,6 +742,11 @@ void router_rx(struct router *r, struct pkt *p, int iif)
 	if (ipv4_validate_header(p, &why) < 0) {
 		ifc->st.rx_dropped++;
 		router_drop(r, p, why);
+		return;
+	}
+	/* The gateway's own programs: their packets are locally generated. */
+	if (iif == r->host_if) {
+		router_local_out(r, p);
 		return;
 	}
 	router_hook(r, p, HOOK_PRE_ROUTING);

@@ -130,6 +130,11 @@ struct router {
 	 * hooks are registered in hooks; defragmentation runs whenever it is on. */
 	struct ct_table *ct;
 	const struct router_ct_ops *ct_ops;
+	/* The [local] TUN whose other side is the gateway's own kernel stack,
+	 * or -1. With one, what the built-in stack does not answer (all but
+	 * ICMP echo and timestamp requests) leaves through it after LOCAL_IN,
+	 * and what it reads starts at LOCAL_OUT as locally generated. */
+	int host_if;
 };
 
 int router_init(struct router *r, const struct router_config *cfg, const struct router_ops *ops,
@@ -151,6 +156,9 @@ void router_iface_remove(struct router *r, int idx);
  * static routes only. Takes ownership of t; the old table is freed.
  */
 void router_fib_replace(struct router *r, struct route_table *t);
+/* Make interface idx (added without an address) the local stack's TUN,
+ * or none with -1. */
+void router_host_set(struct router *r, int idx);
 /* Add the connected/local/broadcast routes of every interface to t. */
 int router_fib_add_connected(const struct router *r, struct route_table *t);
 

@@ -637,3 +637,100 @@ Test(router, no_answer_when_the_options_cannot_be_echoed)
 	router_flush(&r);
 	cr_assert_eq(cap.n, 0);
 }
+
+/* ---- [local]: a host TUN whose other side is the gateway's kernel ---- */
+
+static int host_add(void)
+{
+	int idx = router_iface_add(&r, "host", 0, 0, 1500, -1);
+
+	cr_assert_eq(idx, 2);
+	router_host_set(&r, idx);
+	return idx;
+}
+
+Test(router, host_stack_gets_what_the_builtin_stack_does_not_answer)
+{
+	struct verdict_handler in = { TF_ACCEPT, 0 }, post = { TF_ACCEPT, 0 };
+	int host = host_add();
+
+	hook_register(&r.hooks, HOOK_LOCAL_IN, 0, fixed_verdict, &in);
+	hook_register(&r.hooks, HOOK_POST_ROUTING, 0, fixed_verdict, &post);
+	router_rx(&r, mk_udp("10.1.0.2", "10.1.0.1", 64, 10), 0);
+	router_rx(&r, mk_udp("10.2.0.2", "10.2.0.1", 64, 10), 1);
+	router_rx(&r, mk_echo("10.1.0.2", "10.1.0.1", 64, 0, 8), 0);
+	router_flush(&r);
+	cr_assert_eq(in.calls, 3);
+	cr_assert_eq(cap.n, 3);
+	/* Both UDP datagrams unchanged into the host TUN (no TTL decrement,
+	 * no port unreachable); the echo answered by the built-in stack. */
+	cr_assert_eq(cap.oif[0], 0);
+	cr_assert_eq(cap_icmp(0)->type, ICMP_ECHOREPLY);
+	cr_assert_eq(cap.oif[1], host);
+	cr_assert_eq(cap_ip(1)->ttl, 64);
+	cr_assert_eq(cap_ip(1)->daddr, A("10.1.0.1"));
+	cr_assert_eq(cap.oif[2], host);
+	cr_assert_eq(cap_ip(2)->daddr, A("10.2.0.1"));
+	/* Delivered, not sent: only the echo reply passed POST_ROUTING. */
+	cr_assert_eq(post.calls, 1);
+	cr_assert_eq(r.local_in, 3);
+}
+
+Test(router, broadcast_is_not_given_to_the_host_stack)
+{
+	host_add();
+	router_rx(&r, mk_udp("10.1.0.2", "10.1.0.255", 64, 10), 0);
+	router_flush(&r);
+	cr_assert_eq(cap.n, 0);
+	cr_assert_eq(r.drops.count[DROP_LOCAL_PROTO], 1);
+}
+
+Test(router, host_stack_output_starts_at_local_out)
+{
+	struct verdict_handler pre = { TF_ACCEPT, 0 }, fwd = { TF_ACCEPT, 0 },
+			       out = { TF_ACCEPT, 0 }, post = { TF_ACCEPT, 0 };
+	int host = host_add();
+
+	hook_register(&r.hooks, HOOK_PRE_ROUTING, 0, fixed_verdict, &pre);
+	hook_register(&r.hooks, HOOK_FORWARD, 0, fixed_verdict, &fwd);
+	hook_register(&r.hooks, HOOK_LOCAL_OUT, 0, fixed_verdict, &out);
+	hook_register(&r.hooks, HOOK_POST_ROUTING, 0, fixed_verdict, &post);
+	router_rx(&r, mk_udp("10.2.0.1", "10.2.0.2", 64, 10), host);
+	router_rx(&r, mk_udp("10.1.0.1", "10.20.3.4", 64, 10), host);
+	router_flush(&r);
+	cr_assert_eq(pre.calls, 0);
+	cr_assert_eq(fwd.calls, 0);
+	cr_assert_eq(out.calls, 2);
+	cr_assert_eq(post.calls, 2);
+	cr_assert_eq(cap.n, 2);
+	cr_assert_eq(cap.oif[0], 1);
+	cr_assert_eq(cap_ip(0)->ttl, 64, "locally generated: no TTL decrement");
+	cr_assert_eq(cap.oif[1], 1);
+	cr_assert_eq(r.local_out, 2);
+	cr_assert_eq(r.forwarded, 0);
+	cr_assert_eq(r.ifaces[host].st.rx_packets, 2);
+}
+
+Test(router, host_stack_output_is_validated_and_not_looped_back)
+{
+	int host = host_add();
+	struct pkt *bad = mk_udp("10.1.0.1", "10.2.0.2", 64, 10);
+
+	bad->data[10] ^= 0xff; /* header checksum */
+	router_rx(&r, bad, host);
+	router_rx(&r, mk_udp("10.1.0.1", "10.2.0.1", 64, 10), host);
+	router_flush(&r);
+	cr_assert_eq(cap.n, 0);
+	cr_assert_eq(r.ifaces[host].st.rx_dropped, 1);
+	cr_assert_eq(r.drops.count[DROP_MARTIAN_DST], 1);
+}
+
+Test(router, removing_the_host_tun_restores_the_builtin_stack)
+{
+	router_iface_remove(&r, host_add());
+	cr_assert_eq(r.host_if, -1);
+	router_rx(&r, mk_udp("10.1.0.2", "10.1.0.1", 64, 10), 0);
+	router_flush(&r);
+	cr_assert_eq(cap.n, 1);
+	cr_assert_eq(cap_icmp(0)->type, ICMP_DEST_UNREACH);
+}
