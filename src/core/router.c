@@ -387,7 +387,10 @@ static void router_local_out_finish(struct router *r, struct pkt *p)
 	router_post_routing(r, p);
 }
 
-void router_local_out(struct router *r, struct pkt *p)
+/* host: from the host TUN, whose kernel has routed the packet already (to
+ * us, by its default route), so a destination we have no route for may
+ * still be made reachable by a DNAT in OUTPUT. */
+static void router_local_out_start(struct router *r, struct pkt *p, bool host)
 {
 	const struct route *rt = route_lookup(r->fib, ntohl(ipv4_hdr(p)->daddr));
 
@@ -398,13 +401,18 @@ void router_local_out(struct router *r, struct pkt *p)
 	/* As a socket's ip_route_output: a packet with no route back is never
 	 * sent, so no OUTPUT rule sees or counts it. LOCAL_OUT may still change
 	 * the destination; router_local_out_finish routes again after it. */
-	if (!rt || rt->kind == ROUTE_LOCAL) {
+	if ((!rt && !host) || (rt && rt->kind == ROUTE_LOCAL)) {
 		router_drop(r, p, rt ? DROP_MARTIAN_DST : DROP_NO_ROUTE);
 		return;
 	}
-	p->oif = rt->oif;
+	p->oif = rt ? rt->oif : -1;
 	r->local_out++;
 	router_hook(r, p, HOOK_LOCAL_OUT);
+}
+
+void router_local_out(struct router *r, struct pkt *p)
+{
+	router_local_out_start(r, p, false);
 }
 
 /* ---- ICMP errors ---- */
@@ -746,7 +754,7 @@ void router_rx(struct router *r, struct pkt *p, int iif)
 	}
 	/* The gateway's own programs: their packets are locally generated. */
 	if (iif == r->host_if) {
-		router_local_out(r, p);
+		router_local_out_start(r, p, true);
 		return;
 	}
 	router_hook(r, p, HOOK_PRE_ROUTING);

@@ -734,3 +734,19 @@ Test(router, removing_the_host_tun_restores_the_builtin_stack)
 	cr_assert_eq(cap.n, 1);
 	cr_assert_eq(cap_icmp(0)->type, ICMP_DEST_UNREACH);
 }
+
+/* The host kernel routed it to us already: OUTPUT sees a destination we
+ * have no route for (a DNAT there may make it reachable); without one it
+ * dies after LOCAL_OUT, not before as a packet of the built-in stack. */
+Test(router, host_stack_output_without_route_still_sees_local_out)
+{
+	struct verdict_handler out = { TF_ACCEPT, 0 };
+	int host = host_add();
+
+	hook_register(&r.hooks, HOOK_LOCAL_OUT, 0, fixed_verdict, &out);
+	router_rx(&r, mk_udp("10.1.0.1", "203.0.113.80", 64, 10), host);
+	router_flush(&r);
+	cr_assert_eq(out.calls, 1);
+	cr_assert_eq(cap.n, 0);
+	cr_assert_eq(r.drops.count[DROP_NO_ROUTE], 1);
+}
