@@ -65,6 +65,7 @@ enum config_section {
 	SEC_CONNTRACK,
 	SEC_QUEUE,
 	SEC_QUEUE_NUM,
+	SEC_LOCAL,
 };
 
 struct config_parser;
@@ -143,6 +144,12 @@ enum iface_key {
 	IKEY_MAX,
 };
 
+enum local_key {
+	LKEY_NAME,
+	LKEY_MTU,
+	LKEY_MAX,
+};
+
 struct config_parser {
 	struct config *cfg;
 	const char *path;        /* as given, for messages */
@@ -167,6 +174,7 @@ struct config_parser {
 	int daemon_seen[DKEY_MAX];
 	int conntrack_line;
 	int conntrack_seen[CKEY_MAX];
+	int local_seen[LKEY_MAX];
 	int iface_seen[ROUTER_MAX_IFACES][IKEY_MAX];
 	unsigned int routes_cap;
 
@@ -651,6 +659,25 @@ static const struct config_key config_iface_keys[IKEY_MAX] = {
 			       NULL },
 };
 
+/* ---- [local] keys -------------------------------------------------------- */
+
+static int config_set_local_name(struct config_parser *ps, const struct config_key *k,
+				 const char *val, void *dst)
+{
+	if (!config_ifname_valid(val))
+		return config_bad_value(ps, k, val);
+	memcpy(dst, val, strlen(val) + 1);
+	return 0;
+}
+
+#define LOFF(field) offsetof(struct config, local.field)
+
+static const struct config_key config_local_keys[LKEY_MAX] = {
+	[LKEY_NAME] = { "name", config_set_local_name, LOFF(name), 0, 0, 0,
+			"an interface name of 1 to 15 characters" },
+	[LKEY_MTU] = { "mtu", config_set_uint, LOFF(mtu), 68, 65535, 1, "68 to 65535" },
+};
+
 /* ---- [queue] and [queue N] keys ------------------------------------------ */
 
 /* An octal file mode: digits 0-7 only (a leading 0 is allowed), at most 0777. */
@@ -851,6 +878,8 @@ static int config_handler(void *user, const char *section, const char *name, con
 	case SEC_QUEUE_NUM:
 		return config_set_key(ps, config_queue_num_keys, QNKEY_MAX, ps->qs, name,
 				      value) == 0;
+	case SEC_LOCAL:
+		return config_set_key(ps, config_local_keys, LKEY_MAX, ps->cfg, name, value) == 0;
 	case SEC_NONE:
 		break;
 	}
@@ -992,6 +1021,15 @@ static int config_section(struct config_parser *ps, char *s)
 		ps->sec = SEC_CONNTRACK;
 		ps->seen = ps->conntrack_seen;
 		snprintf(ps->sec_label, sizeof(ps->sec_label), "[conntrack]");
+		return 0;
+	}
+	if (!strcmp(in, "local")) {
+		if (config_section_once(ps, &ps->cfg->local.line, "[local]") < 0)
+			return -EINVAL;
+		ps->sec = SEC_LOCAL;
+		ps->seen = ps->local_seen;
+		ps->cfg->local.enabled = true;
+		snprintf(ps->sec_label, sizeof(ps->sec_label), "[local]");
 		return 0;
 	}
 	if (word_end - in == 9 && !strncmp(in, "interface", 9)) {
@@ -1145,6 +1183,10 @@ static int config_validate(struct config_parser *ps)
 		if (config_check_peer(ps, i) < 0)
 			return -EINVAL;
 	}
+	if (cfg->local.enabled && config_iface_find(cfg, cfg->local.name))
+		return config_error(ps, ps->local_seen[LKEY_NAME] ?: cfg->local.line,
+				    "[local] name \"%s\" is also an [interface %s]",
+				    cfg->local.name, cfg->local.name);
 	for (unsigned int i = 0; i < cfg->n_routes; i++) {
 		const struct config_route *r = &cfg->routes[i];
 
@@ -1177,6 +1219,8 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->queue.path, sizeof(cfg->queue.path), "%s", CONFIG_DEFAULT_QUEUE_SOCKET);
 	cfg->queue.mode = 0600;
 	cfg->queue.defaults = queue_defaults;
+	snprintf(cfg->local.name, sizeof(cfg->local.name), "tf-host");
+	cfg->local.mtu = 1500;
 }
 
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen)

@@ -59,6 +59,15 @@ struct config_queue {
 	unsigned int n_nums;
 };
 
+/* [local]: a TUN whose other side is the gateway's own kernel stack in the
+ * daemon's namespace; the router's addresses are given to its kernel side. */
+struct config_local {
+	bool enabled;                /* a [local] section */
+	int line;                    /* of its header */
+	char name[IFNAMSIZ];         /* default "tf-host" */
+	uint32_t mtu;                /* default 1500 */
+};
+
 enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARNING, LOG_LVL_NOTICE, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 struct config {
@@ -79,6 +88,7 @@ struct config {
 	/* [conntrack] */
 	struct ct_config conntrack;
 	struct config_queue queue;
+	struct config_local local;
 };
 
 /*

@@ -1195,3 +1195,55 @@ Test(config, random_corruption)
 	cr_expect_gt(bad, 50);
 	free(cfg);
 }
+
+/* ---- [local] ------------------------------------------------------------- */
+
+Test(config, local_absent_and_defaults)
+{
+	struct config *cfg = expect_ok(IFACES);
+
+	cr_expect_not(cfg->local.enabled, "no [local]: the built-in stack only");
+	cfg_done(cfg);
+	cfg = expect_ok("[local]\n" IFACES);
+	cr_expect(cfg->local.enabled);
+	cr_expect_str_eq(cfg->local.name, "tf-host");
+	cr_expect_eq(cfg->local.mtu, 1500);
+	cr_expect_eq(cfg->local.line, 1);
+	cfg_done(cfg);
+}
+
+Test(config, local_values)
+{
+	struct config *cfg = expect_ok(IFACES "[local]\nname = gw-self\nmtu = 9000\n");
+
+	cr_expect(cfg->local.enabled);
+	cr_expect_str_eq(cfg->local.name, "gw-self");
+	cr_expect_eq(cfg->local.mtu, 9000);
+	cfg_done(cfg);
+}
+
+Test(config, local_bad)
+{
+	static const struct bad_case c[] = {
+		{ "[local]\nname = a/b\n" IFACES,
+		  "FILE:2: bad value \"a/b\" for name (expected an interface name of 1 to 15 "
+		  "characters)" },
+		{ "[local]\nname = sixteen-chars-xx\n" IFACES,
+		  "FILE:2: bad value \"sixteen-chars-xx\" for name (expected an interface name of "
+		  "1 to 15 characters)" },
+		{ "[local]\nmtu = 67\n" IFACES,
+		  "FILE:2: bad value \"67\" for mtu (expected 68 to 65535)" },
+		{ "[local]\naddress = 10.9.0.1/24\n" IFACES,
+		  "FILE:2: unknown key \"address\" in [local]" },
+		{ "[local]\nname = x\nname = y\n" IFACES,
+		  "FILE:3: duplicate key \"name\" in [local] (first at line 2)" },
+		{ "[local]\n" IFACES "[local]\n",
+		  "FILE:6: duplicate section \"[local]\" (first at line 1)" },
+		{ IFACES "\n[local]\nname = wan0\n",
+		  "FILE:7: [local] name \"wan0\" is also an [interface wan0]" },
+		{ "[local]\n[interface tf-host]\naddress = 10.9.0.1/24\n",
+		  "FILE:1: [local] name \"tf-host\" is also an [interface tf-host]" },
+	};
+
+	EXPECT_ERRORS(c);
+}
