@@ -2,7 +2,8 @@
 /*
  * tunfilterd: start-up ladder, signals, reload, shutdown.
  *
- *   config -> event base -> router (tables, conntrack) -> TUNs -> netlink (links) -> FIB ->
+ *   config -> event base -> router (tables, conntrack) -> TUNs -> netlink (links) ->
+ *   [local] TUN -> FIB ->
  *   readers -> control socket -> queue socket -> signals/timer -> READY
  *
  * Each rung has its undo in daemon_teardown(), which runs the rungs that
@@ -119,6 +120,54 @@ static void daemon_iface_down(struct daemon *d, int idx)
 	router_iface_remove(&d->router, idx);
 }
 
+/*
+ * Rung: the [local] TUN. Its kernel side, in our namespace, holds every
+ * router address with its prefix (so programs on the gateway can bind them,
+ * and the kernel routes the links' prefixes into it) and a default route
+ * into it: the daemon decides where the gateway's own packets go. It is a
+ * router interface without an address, so it adds nothing to the FIB; its
+ * undo is daemon_iface_down with the others.
+ */
+static int daemon_local_up(struct daemon *d, char *err, size_t errlen)
+{
+	const struct config_local *cl = &d->cfg.local;
+	/* peer_routes[0] is 0.0.0.0/0: the default route. */
+	struct config_iface ci = { .mtu = cl->mtu, .n_peer_routes = 1 };
+	unsigned int i;
+	int fd, idx, rc;
+
+	if (!cl->enabled)
+		return 0;
+	snprintf(ci.name, sizeof(ci.name), "%s", cl->name);
+	fd = tun_open(cl->name);
+	if (fd < 0) {
+		snprintf(err, errlen, "[local] \"%s\": cannot create TUN: %s", cl->name,
+			 strerror(-fd));
+		return fd;
+	}
+	idx = router_iface_add(&d->router, cl->name, 0, 0, cl->mtu, fd);
+	if (idx < 0) {
+		snprintf(err, errlen, "[local] \"%s\": %s", cl->name, strerror(-idx));
+		close(fd);
+		return idx;
+	}
+	rc = netlink_link_setup(d->nl, &ci, idx, err, errlen);
+	for (i = 0; i < d->cfg.n_ifaces && rc == 0; i++)
+		rc = netlink_link_addr(d->nl, idx, &d->cfg.ifaces[i].address, err, errlen);
+	if (rc == 0) {
+		rc = tun_attach(d->base, &d->router, &d->router.ifaces[idx], d->cfg.batch);
+		if (rc < 0)
+			snprintf(err, errlen, "[local] \"%s\": cannot watch TUN: %s", cl->name,
+				 strerror(-rc));
+	}
+	if (rc < 0) {
+		daemon_iface_down(d, idx);
+		return rc;
+	}
+	router_host_set(&d->router, idx);
+	return 0;
+}
+
 /* The parts of an interface that need the link to be made again. */
 static bool daemon_iface_recreate(const struct config_iface *a, const struct config_iface *b)
 {
@@ -180,6 +229,9 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 	    strcmp(next.queue.path, d->cfg.queue.path) != 0 || next.queue.mode != d->cfg.queue.mode ||
 	    strcmp(next.queue.group, d->cfg.queue.group) != 0)
 		log_warn("queue socket settings change only on restart");
+	if (next.local.enabled != d->cfg.local.enabled ||
+	    strcmp(next.local.name, d->cfg.local.name) != 0 || next.local.mtu != d->cfg.local.mtu)
+		log_warn("[local] settings change only on restart");
 	next.router.pool_size = d->cfg.router.pool_size; /* fixed for the process */
 
 	/* Interfaces that went away, or whose link must be made again. */
@@ -374,6 +426,9 @@ static int daemon_start(struct daemon *d, char *err, size_t errlen)
 		if (rc < 0)
 			return rc;
 	}
+	rc = daemon_local_up(d, err, errlen);
+	if (rc < 0)
+		return rc;
 	rc = daemon_build_fib(d, &d->cfg, &fib);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot build routes: %s", strerror(-rc));

@@ -39,6 +39,12 @@ int netlink_link_setup(struct netlink *nl, const struct config_iface *ci, int if
 int netlink_link_update(struct netlink *nl, const struct config_iface *old_ci,
 			const struct config_iface *ci, char *err, size_t errlen);
 
+/* Add pfx as an address of the kernel side of interface ifc_idx, set up
+ * already (the [local] TUN gets every router address this way). 0 or
+ * -errno with err. */
+int netlink_link_addr(struct netlink *nl, int ifc_idx, const struct config_prefix *pfx, char *err,
+		      size_t errlen);
+
 /* Forget interface ifc_idx (its TUN is about to close). */
 void netlink_link_forget(struct netlink *nl, int ifc_idx);
 
