@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Port forwarding: the router's WAN address, port 8080, is a LAN server's
-# port 80 (DNAT in PREROUTING). DNAT in OUTPUT needs a local stack whose
-# connections start at LOCAL_OUT ([local] in tunfilter.conf(5)).
+# port 80 (DNAT in PREROUTING). DNAT in OUTPUT: a program on the gateway
+# (its [local] stack, tunfilter.conf(5)) connecting to 203.0.113.80:80
+# reaches the LAN server.
 #
 #   netns lan                  netns gw                          netns wan
 #  +------------------+      +---------------------------+      +------------------+
@@ -25,9 +26,11 @@ tf_rules_write <<EOF
 :POSTROUTING ACCEPT [0:0]
 -A PREROUTING -d $WAN_ROUTER -i $WAN_IF -p tcp -m tcp --dport 8080 -j DNAT --to-destination $LAN_HOST:80
 -A PREROUTING -d $WAN_ROUTER -i $WAN_IF -p tcp -m tcp --dport 8081 -j DNAT --to-destination $LAN_HOST:81
+-A OUTPUT -d 203.0.113.80/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination $LAN_HOST:80
 COMMIT
 EOF
 tf_rules_config
+printf '\n[local]\nname = tf-host\n' >>"$TF_CONF"
 tf_lab_up
 
 nat_server "$NS_LAN" whoami 80 || exit 1
@@ -53,8 +56,7 @@ check_output "conntrack -L shows the DNAT reply tuple" \
 	"src=$WAN_HOST dst=$WAN_ROUTER sport=[0-9]+ dport=8080 .*src=$LAN_HOST dst=$WAN_HOST sport=80" \
 	tfctl conntrack -L
 
-if grep -q '^\[local\]' "$TF_CONF" 2>/dev/null; then
-	diag "DNAT in OUTPUT: a [local] stack is configured, but no check is written yet"
-else
-	echo "ok - DNAT in OUTPUT of a locally generated connection # SKIP no [local] stack"
-fi
+# The gateway's kernel picks the source on its default route's link: one of
+# the router's addresses.
+check_output "DNAT in OUTPUT of a locally generated connection" \
+	"^10\\.[12]\\.0\\.1:[0-9]+\$" nat_ask "$NS_GW" 203.0.113.80 80
