@@ -372,6 +372,12 @@ static void router_local_out_finish(struct router *r, struct pkt *p)
 	const struct iphdr *ip = ipv4_hdr(p);
 	const struct route *rt = route_lookup(r->fib, ntohl(ip->daddr));
 
+	/* REDIRECT in OUTPUT sends to 127.0.0.1, the kernel's loopback: never
+	 * a link's business, whatever the default route says. */
+	if (ipv4_addr_is_loopback(ip->daddr)) {
+		router_drop(r, p, DROP_MARTIAN_DST);
+		return;
+	}
 	if (!rt) {
 		router_drop(r, p, DROP_NO_ROUTE);
 		return;

@@ -750,3 +750,27 @@ Test(router, host_stack_output_without_route_still_sees_local_out)
 	cr_assert_eq(cap.n, 0);
 	cr_assert_eq(r.drops.count[DROP_NO_ROUTE], 1);
 }
+
+static unsigned int to_loopback(void *priv, struct pkt *p, struct router *ctx)
+{
+	ipv4_hdr(p)->daddr = htonl(0x7f000001);
+	return TF_ACCEPT;
+}
+
+/* REDIRECT in OUTPUT aims at 127.0.0.1: not out of a link by the default
+ * route, with or without a host stack. */
+Test(router, local_out_to_loopback_never_leaves)
+{
+	struct route_table *t = route_table_new();
+	int host = host_add();
+
+	cr_assert_eq(route_add(t, 0, 0, ROUTE_STATIC, 1), 0);
+	cr_assert_eq(router_fib_add_connected(&r, t), 0);
+	router_fib_replace(&r, t);
+	hook_register(&r.hooks, HOOK_LOCAL_OUT, 0, to_loopback, NULL);
+	router_rx(&r, mk_udp("10.1.0.1", "10.2.0.2", 64, 10), host);
+	router_rx(&r, mk_echo("10.1.0.2", "10.1.0.1", 64, 0, 8), 0);
+	router_flush(&r);
+	cr_assert_eq(cap.n, 0);
+	cr_assert_eq(r.drops.count[DROP_MARTIAN_DST], 2);
+}
