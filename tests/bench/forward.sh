@@ -93,6 +93,9 @@ for t in iperf3 ethtool python3 ip taskset cc; do
 		{ echo "forward.sh: $t missing (run contrib/install-deps.sh)" >&2; exit 1; }
 done
 
+# The lab: namespaces, routers, clean-up (stop_all), run_setup.
+. "$top/tests/bench/lib.sh"
+
 NS_CLI=tfb$$-cli
 NS_SRV=tfb$$-srv
 NS_RTR=tfb$$-rtr
@@ -102,45 +105,15 @@ CLI_ADDR=10.1.0.2
 SRV_ADDR=10.2.0.2
 PORT=5201
 
-if [ "$(nproc)" -ge 2 ]; then
-	CPU_APP=0
-	CPU_FWD=1
-else
-	CPU_APP=0
-	CPU_FWD=0
-fi
-CPU_FWD_MASK=$(printf '%x' $((1 << CPU_FWD)))
+NICE=
+bench_cpus
 
 tmp=$(mktemp -d /tmp/tfbench.XXXXXX)
 pids=()
+daemon_pid=
 failed=0
 
 # --- cleanup: on any exit, whatever was reached -----------------------------
-
-stop_pid() { # pid: SIGTERM, wait up to 5 s, then SIGKILL
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
-stop_all() {
-	local pid ns
-	for pid in "${pids[@]}"; do
-		stop_pid "$pid"
-	done
-	pids=()
-	for ns in $NS_CLI $NS_SRV $NS_RTR; do
-		if ip netns list | grep -qw "^$ns"; then
-			ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
-			ip netns del "$ns" 2>/dev/null || true
-		fi
-	done
-}
 
 cleanup() {
 	local rc=$?
@@ -151,67 +124,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# --- helpers -----------------------------------------------------------------
-# Each setup runs in a subshell with errexit (run_setup): any failing command
-# abandons that setup only, and the subshell's EXIT trap removes what it made.
-
-die_setup() { # message
-	echo "  error: $*" >&2
-	exit 1
-}
-
-wait_for() { # seconds description command...: poll a condition every 0.1 s
-	local secs=$1 what=$2 i
-	shift 2
-	for ((i = 0; i < secs * 10; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	die_setup "timed out after ${secs}s waiting for $what"
-}
-
-ns_prepare() { # ns...: fresh namespaces with lo up, IPv6 off, no rp_filter
-	local ns
-	for ns in "$@"; do
-		ip netns add "$ns"
-		ip -n "$ns" link set lo up
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 \
-			net.ipv4.conf.default.rp_filter=0
-	done
-}
-
-ping_ok() { # ns dst
-	ip netns exec "$1" ping -c 1 -W 1 -q "$2"
-}
-
-path_check() {
-	wait_for 10 "ping $CLI_ADDR -> $SRV_ADDR" ping_ok $NS_CLI $SRV_ADDR
-	wait_for 10 "ping $SRV_ADDR -> $CLI_ADDR" ping_ok $NS_SRV $CLI_ADDR
-}
-
-listening() {
-	[ -n "$(ip netns exec $NS_SRV ss -Hltn "sport = :$PORT")" ]
-}
-
-# TCP: one iperf3 stream client -> server; the receiver's Mbit/s to $tmp/fig.
-tcp_run() {
-	local spid json=$tmp/iperf.json
-	ip netns exec $NS_SRV taskset -c $CPU_APP iperf3 -s -1 -B $SRV_ADDR -p $PORT \
-		>"$tmp/iperf-server.log" 2>&1 &
-	spid=$!
-	pids+=("$spid")
-	wait_for 5 "iperf3 server" listening
-	timeout $((duration + 30)) ip netns exec $NS_CLI taskset -c $CPU_APP \
-		iperf3 -c $SRV_ADDR -p $PORT -t "$duration" -J >"$json" ||
-		die_setup "iperf3 failed: $(python3 -c 'import json, sys
-print(json.load(open(sys.argv[1])).get("error", "?"))' "$json" 2>/dev/null)"
-	stop_pid "$spid"
-	python3 -c 'import json, sys
-print("%.1f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))' \
-		"$json" >"$tmp/fig"
-}
 
 # UDP: udpgen, 64-byte payloads as fast as the sender can; to $tmp/fig:
 # "<kpps received by the sink> <kpps offered by the sender>".
@@ -252,43 +164,13 @@ measure() { # label: results in $tmp/result-label as "tcp udp udp_offered"
 
 # tunfilterd_run LABEL [EXTRA-CONFIG]
 tunfilterd_run() {
-	local label=$1 extra=${2:-} conf=$tmp/bench.conf sock=$tmp/control.sock drops
-	[ -x "$builddir/tunfilterd" ] && [ -x "$builddir/tunfilter" ] ||
-		die_setup "no tunfilterd/tunfilter in $builddir (build first, or -B DIR)"
 	ns_prepare $NS_CLI $NS_SRV
-	cat >"$conf" <<-EOF
-	# tunfilterd for the benchmark: the lab configuration, no rules.
-	[daemon]
-	control_socket = $sock
-
-	[interface $IF_CLI]
-	address = 10.1.0.1/24
-	netns = $NS_CLI
-	peer_address = $CLI_ADDR/24
-	peer_routes = default
-
-	[interface $IF_SRV]
-	address = 10.2.0.1/24
-	netns = $NS_SRV
-	peer_address = $SRV_ADDR/24
-	peer_routes = default
-
-	$extra
-	EOF
-	taskset -c $CPU_FWD "$builddir/tunfilterd" -f -c "$conf" >"$tmp/tunfilterd.log" 2>&1 &
-	pids+=("$!")
-	# Show the daemon's log if the setup fails from here on.
-	trap 'sed "s/^/  tunfilterd: /" "$tmp/tunfilterd.log" >&2; stop_all' EXIT
-	wait_for 10 "the tunfilterd control socket" \
-		"$builddir/tunfilter" --socket "$sock" show interfaces
+	tunfilterd_start "${2:-}"
 	path_check
-	measure "$label"
+	measure "$1"
 	trap stop_all EXIT
 	# Drops would mean the figures measured something else than forwarding.
-	"$builddir/tunfilter" --socket "$sock" show stats >"$tmp/stats"
-	drops=$(awk '/^drops:/ { d = 1; next } /^[^ ]/ { d = 0 }
-		d && $2 != 0 { printf " %s=%s", $1, $2 }' "$tmp/stats")
-	echo "  tunfilterd drops:${drops:- none}"
+	echo "  tunfilterd drops:$(tunfilterd_drops)"
 }
 
 # As shipped: connection tracking is on by default.
@@ -323,41 +205,8 @@ run_relay() {
 
 # --- (c) kernel router -------------------------------------------------------------
 
-veth_offloads() { # on|off
-	local spec ns dev
-	for spec in "$NS_CLI $IF_CLI" "$NS_RTR rtr0" "$NS_RTR rtr1" "$NS_SRV $IF_SRV"; do
-		read -r ns dev <<<"$spec"
-		# veth refuses some of these (rx); the others still change.
-		ip netns exec "$ns" ethtool -K "$dev" tx "$1" rx "$1" tso "$1" gso "$1" \
-			gro "$1" >/dev/null 2>&1 || true
-	done
-	if [ "$1" = off ] && ip netns exec $NS_CLI ethtool -k $IF_CLI |
-		grep -Eq '^(tcp-segmentation-offload|generic-segmentation-offload): on'; then
-		die_setup "could not turn offloads off"
-	fi
-}
-
 run_kernel() {
-	local ns
-	ns_prepare $NS_CLI $NS_SRV $NS_RTR
-	ip netns exec $NS_RTR sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0
-	ip link add $IF_CLI netns $NS_CLI type veth peer name rtr0 netns $NS_RTR
-	ip link add $IF_SRV netns $NS_SRV type veth peer name rtr1 netns $NS_RTR
-	ip -n $NS_CLI addr add $CLI_ADDR/24 dev $IF_CLI
-	ip -n $NS_SRV addr add $SRV_ADDR/24 dev $IF_SRV
-	ip -n $NS_RTR addr add 10.1.0.1/24 dev rtr0
-	ip -n $NS_RTR addr add 10.2.0.1/24 dev rtr1
-	for spec in "$NS_CLI $IF_CLI" "$NS_SRV $IF_SRV" "$NS_RTR rtr0" "$NS_RTR rtr1"; do
-		ip -n ${spec% *} link set ${spec#* } up
-	done
-	ip -n $NS_CLI route add default via 10.1.0.1
-	ip -n $NS_SRV route add default via 10.2.0.1
-	# Forwarding on CPU_FWD, as tunfilterd and the relay are (see the top).
-	ip netns exec $NS_RTR sh -c "
-		echo $CPU_FWD_MASK > /sys/class/net/rtr0/queues/rx-0/rps_cpus &&
-		echo $CPU_FWD_MASK > /sys/class/net/rtr1/queues/rx-0/rps_cpus" ||
-		die_setup "RPS on the router's veths"
+	kernel_router_up
 	path_check
 	if [ "$offload_on" = 1 ]; then
 		echo "  offloads on (veth defaults):"
@@ -368,32 +217,9 @@ run_kernel() {
 	measure kernel-off
 }
 
-run_setup() { # name heading
-	local rc
-	echo
-	echo "=== $2, round $round of $rounds ==="
-	# Not "if ! run_x": errexit does not apply inside a tested command.
-	set +e
-	(
-		set -e
-		trap stop_all EXIT
-		trap 'exit 130' INT TERM
-		"run_$1"
-	)
-	rc=$?
-	set -e
-	[ $rc = 130 ] && exit 130
-	if [ $rc != 0 ]; then
-		echo "  $2: not measured"
-		failed=1
-	fi
-}
-
 # --- main ----------------------------------------------------------------------------
 
-echo "tunfilter forwarding benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: $(uname -srm), $(nproc) CPU ($(awk -F': ' '/^model name/ { print $2; exit }' \
-	/proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+bench_machine "tunfilter forwarding benchmark"
 echo "iperf3/udpgen on CPU $CPU_APP, router on CPU $CPU_FWD; ${duration}s per figure;" \
 	"$rounds rounds, median; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 if awk '{ exit !($1 > 1.0) }' /proc/loadavg; then
@@ -406,13 +232,14 @@ done
 # Rounds interleave the setups, so that a change of background load
 # affects every setup alike rather than one of them.
 for ((round = 1; round <= rounds; round++)); do
+	rnd=", round $round of $rounds"
 	for s in ${setups//,/ }; do
 		case $s in
-		tunfilterd) run_setup tunfilterd "(a) tunfilterd, no rules" ;;
+		tunfilterd) run_setup tunfilterd "(a) tunfilterd, no rules$rnd" ;;
 		tunfilterd-noct)
-			run_setup tunfilterd_noct "(a') tunfilterd, no rules, conntrack off" ;;
-		relay) run_setup relay "(b) plain TUN relay" ;;
-		kernel) run_setup kernel "(c) kernel router namespace, veth" ;;
+			run_setup tunfilterd_noct "(a') tunfilterd, no rules, conntrack off$rnd" ;;
+		relay) run_setup relay "(b) plain TUN relay$rnd" ;;
+		kernel) run_setup kernel "(c) kernel router namespace, veth$rnd" ;;
 		*) echo "forward.sh: unknown setup \"$s\"" >&2; exit 2 ;;
 		esac
 	done

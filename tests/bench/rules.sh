@@ -124,22 +124,20 @@ then
 	echo "rules.sh: warning: sources newer than $builddir/.libs/libtfcore.a: run make there" >&2
 fi
 
+# The lab: namespaces, routers, clean-up (stop_all), run_setup.
+. "$top/tests/bench/lib.sh"
+
 NS_CLI=tfr-cli
 NS_SRV=tfr-srv
 NS_RTR=tfr-rtr
+IF_CLI=tfb0
+IF_SRV=tfb1
 CLI_ADDR=10.1.0.2
 SRV_ADDR=10.2.0.2
 PORT=5201
 
-if [ "$(nproc)" -ge 2 ]; then
-	CPU_APP=0
-	CPU_FWD=1
-else
-	CPU_APP=0
-	CPU_FWD=0
-fi
-CPU_FWD_MASK=$(printf '%x' $((1 << CPU_FWD)))
 NICE="nice -n -20"
+bench_cpus
 
 tmp=$(mktemp -d /tmp/tfrules.XXXXXX)
 pids=()
@@ -148,31 +146,6 @@ autogroup_nice=
 failed=0
 
 # --- cleanup: on any exit, whatever was reached ------------------------------
-
-stop_pid() { # pid: SIGTERM, wait up to 5 s, then SIGKILL
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
-stop_all() {
-	local pid ns
-	for pid in "${pids[@]}"; do
-		stop_pid "$pid"
-	done
-	pids=()
-	for ns in $NS_CLI $NS_SRV $NS_RTR; do
-		if ip netns list 2>/dev/null | grep -qw "^$ns"; then
-			ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
-			ip netns del "$ns" 2>/dev/null || true
-		fi
-	done
-}
 
 cleanup() {
 	local rc=$?
@@ -222,81 +195,6 @@ gen_rules() {
 }
 
 rulesets="none ${counts//,/ }"
-
-# --- helpers (as forward.sh) -------------------------------------------------------
-# Each setup runs in a subshell with errexit (run_setup): any failing command
-# abandons that setup only, and the subshell's EXIT trap removes what it made.
-
-die_setup() { # message
-	echo "  error: $*" >&2
-	exit 1
-}
-
-wait_for() { # seconds description command...: poll a condition every 0.1 s
-	local secs=$1 what=$2 i
-	shift 2
-	for ((i = 0; i < secs * 10; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	die_setup "timed out after ${secs}s waiting for $what"
-}
-
-ns_prepare() { # ns...: fresh namespaces with lo up, IPv6 off, no rp_filter
-	local ns
-	for ns in "$@"; do
-		ip netns add "$ns"
-		ip -n "$ns" link set lo up
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 \
-			net.ipv4.conf.default.rp_filter=0
-	done
-}
-
-ping_ok() { # ns dst
-	ip netns exec "$1" ping -c 1 -W 1 -q "$2"
-}
-
-path_check() {
-	wait_for 10 "ping $CLI_ADDR -> $SRV_ADDR" ping_ok $NS_CLI $SRV_ADDR
-	wait_for 10 "ping $SRV_ADDR -> $CLI_ADDR" ping_ok $NS_SRV $CLI_ADDR
-}
-
-listening() {
-	[ -n "$(ip netns exec $NS_SRV ss -Hltn "sport = :$PORT")" ]
-}
-
-# TCP: one iperf3 stream client -> server; the receiver's Mbit/s to $tmp/fig.
-tcp_run() {
-	local spid json=$tmp/iperf.json
-	ip netns exec $NS_SRV $NICE taskset -c $CPU_APP iperf3 -s -1 -B $SRV_ADDR -p $PORT \
-		>"$tmp/iperf-server.log" 2>&1 &
-	spid=$!
-	pids+=("$spid")
-	wait_for 5 "iperf3 server" listening
-	timeout $((duration + 30)) ip netns exec $NS_CLI $NICE taskset -c $CPU_APP \
-		iperf3 -c $SRV_ADDR -p $PORT -t "$duration" -J >"$json" ||
-		die_setup "iperf3 failed: $(python3 -c 'import json, sys
-print(json.load(open(sys.argv[1])).get("error", "?"))' "$json" 2>/dev/null)"
-	stop_pid "$spid"
-	python3 -c 'import json, sys
-print("%.1f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))' \
-		"$json" >"$tmp/fig"
-}
-
-# CPU time of process $1 so far, in clock ticks (utime + stime).
-cpu_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
-
-# The router's CPU so far, in clock ticks, as "CPU-LINE DAEMON": the
-# forwarding CPU's /proc/stat line (its softirq column includes the time
-# ksoftirqd spends serving softirqs) and tunfilterd's time (0 for the
-# kernel router; the server's receive path runs inside its TUN writes).
-router_sample() {
-	echo "$(grep "^cpu$CPU_FWD " /proc/stat | cut -d' ' -f2-)" \
-		"$([ -z "$daemon_pid" ] && echo 0 || cpu_ticks "$daemon_pid")"
-}
 
 # UDP: udpgen, 64-byte payloads as fast as the sender can. To $tmp/fig:
 # the kpps received by the sink, and the kpps per second of the router's
@@ -366,35 +264,11 @@ run_micro() {
 
 # --- (b, c) tunfilterd -------------------------------------------------------------
 
-tfctl() { "$builddir/tunfilter" --socket "$tmp/control.sock" "$@"; }
-
 run_tunfilterd() {
-	local conf=$tmp/bench.conf n
+	local n
 	ns_prepare $NS_CLI $NS_SRV
 	gen_rules none tfb0 >"$tmp/tunfilterd.v4"
-	cat >"$conf" <<-EOF
-	# tunfilterd for the rules benchmark: forward.sh's lab, with a rules file.
-	[daemon]
-	control_socket = $tmp/control.sock
-	rules = $tmp/tunfilterd.v4
-
-	[interface tfb0]
-	address = 10.1.0.1/24
-	netns = $NS_CLI
-	peer_address = $CLI_ADDR/24
-	peer_routes = default
-
-	[interface tfb1]
-	address = 10.2.0.1/24
-	netns = $NS_SRV
-	peer_address = $SRV_ADDR/24
-	peer_routes = default
-	EOF
-	$NICE taskset -c $CPU_FWD "$builddir/tunfilterd" -f -c "$conf" >"$tmp/tunfilterd.log" 2>&1 &
-	daemon_pid=$!
-	pids+=("$daemon_pid")
-	trap 'sed "s/^/  tunfilterd: /" "$tmp/tunfilterd.log" >&2; stop_all' EXIT
-	wait_for 10 "the tunfilterd control socket" tfctl show interfaces
+	tunfilterd_start "" "$tmp/tunfilterd.v4"
 	for n in $rulesets; do
 		gen_rules "$n" tfb0 >"$tmp/tunfilterd.v4"
 		tfctl reload >/dev/null || die_setup "tunfilter reload with $n rules failed"
@@ -407,33 +281,9 @@ run_tunfilterd() {
 # --- (b, c) kernel router -------------------------------------------------------------
 
 run_kernel() {
-	local spec ns dev n
-	ns_prepare $NS_CLI $NS_SRV $NS_RTR
-	ip netns exec $NS_RTR sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0
-	ip link add tfb0 netns $NS_CLI type veth peer name rtr0 netns $NS_RTR
-	ip link add tfb1 netns $NS_SRV type veth peer name rtr1 netns $NS_RTR
-	ip -n $NS_CLI addr add $CLI_ADDR/24 dev tfb0
-	ip -n $NS_SRV addr add $SRV_ADDR/24 dev tfb1
-	ip -n $NS_RTR addr add 10.1.0.1/24 dev rtr0
-	ip -n $NS_RTR addr add 10.2.0.1/24 dev rtr1
-	for spec in "$NS_CLI tfb0" "$NS_SRV tfb1" "$NS_RTR rtr0" "$NS_RTR rtr1"; do
-		read -r ns dev <<<"$spec"
-		ip -n "$ns" link set "$dev" up
-		# veth refuses some of these (rx); the others still change.
-		ip netns exec "$ns" ethtool -K "$dev" tx off rx off tso off gso off gro off \
-			>/dev/null 2>&1 || true
-	done
-	if ip netns exec $NS_CLI ethtool -k tfb0 |
-		grep -Eq '^(tcp-segmentation-offload|generic-segmentation-offload): on'; then
-		die_setup "could not turn offloads off"
-	fi
-	ip -n $NS_CLI route add default via 10.1.0.1
-	ip -n $NS_SRV route add default via 10.2.0.1
-	ip netns exec $NS_RTR sh -c "
-		echo $CPU_FWD_MASK > /sys/class/net/rtr0/queues/rx-0/rps_cpus &&
-		echo $CPU_FWD_MASK > /sys/class/net/rtr1/queues/rx-0/rps_cpus" ||
-		die_setup "RPS on the router's veths"
+	local n
+	kernel_router_up
+	veth_offloads off
 	for n in $rulesets; do
 		gen_rules "$n" rtr0 >"$tmp/kernel.v4"
 		ip netns exec $NS_RTR "iptables-$backend-restore" <"$tmp/kernel.v4" ||
@@ -443,31 +293,9 @@ run_kernel() {
 	done
 }
 
-run_setup() { # name heading
-	local rc
-	echo
-	echo "=== $2 ==="
-	set +e
-	(
-		set -e
-		trap stop_all EXIT
-		trap 'exit 130' INT TERM
-		"run_$1"
-	)
-	rc=$?
-	set -e
-	[ $rc = 130 ] && exit 130
-	if [ $rc != 0 ]; then
-		echo "  $2: not measured"
-		failed=1
-	fi
-}
-
 # --- main ---------------------------------------------------------------------------------
 
-echo "tunfilter rules benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: $(uname -srm), $(nproc) CPU ($(awk -F': ' '/^model name/ { print $2; exit }' \
-	/proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+bench_machine "tunfilter rules benchmark"
 echo "rules: none ${counts//,/ }; ${duration}s per figure, $runs run(s);" \
 	"kernel: iptables-$backend; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # shellcheck disable=SC2046 # pkg-config prints several words
