@@ -42,8 +42,9 @@ chmod 755 "$TF_TMP"
 qpy good -q 0 || exit 1
 
 # raw [SETPRIV-ARGS --] HEX[+N]...: connect, send each hex string (followed
-# by N zero bytes) as one message, then print what comes back: "ERROR <errno> <text>", "ACK <errno>",
-# "EOF" (until the daemon closes or 2 s pass).
+# by N zero bytes) as one message, then print what comes back:
+# "ERROR <errno> <text>", "ACK <errno>", "EOF" (until the daemon closes or
+# 2 s pass).
 raw()
 {
 	local pre=()
