@@ -18,6 +18,7 @@
 #
 #  nat PREROUTING -i lan0 -d 198.51.100.53 udp dport 53 -> REDIRECT :1153
 #  nat OUTPUT -d 203.0.113.80 tcp dport 80 -> DNAT 10.2.0.2:80
+#  nat POSTROUTING -s 10.1.0.1 -o wan0 -> MASQUERADE
 
 . "$(dirname "$0")/lib.sh"
 . "$TF_LIBDIR/lib-rules.sh"
@@ -35,6 +36,7 @@ tf_rules_write <<EOF
 :POSTROUTING ACCEPT [0:0]
 -A PREROUTING -d $DNS_VIP/32 -i $LAN_IF -p udp -m udp --dport 53 -j REDIRECT --to-ports 1153
 -A OUTPUT -d $OUT_VIP/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination $WAN_HOST:80
+-A POSTROUTING -s $LAN_ROUTER/32 -o $WAN_IF -j MASQUERADE
 COMMIT
 EOF
 tf_rules_config
@@ -112,3 +114,17 @@ check_output "DNAT in OUTPUT of a locally generated connection" \
 check_output "conntrack -L shows the OUTPUT DNAT binding" \
 	"tcp .*dst=$OUT_VIP sport=[0-9]+ dport=80 .*src=$WAN_HOST dst=10\.[12]\.0\.1 sport=80" \
 	tfctl conntrack -L
+
+# ask_from NS SRC HOST PORT: as nat_ask, from the source address SRC.
+ask_from()
+{
+	timeout 10 ip netns exec "$1" "$TF_PY" -c '
+import socket, sys
+c = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=5,
+                             source_address=(sys.argv[1], 0))
+print(c.makefile().readline().strip())
+' "$2" "$3" "$4"
+}
+
+check_output "MASQUERADE in POSTROUTING of a connection from the LAN address" \
+	"^$WAN_ROUTER:[0-9]+\$" ask_from "$NS_GW" "$LAN_ROUTER" "$WAN_HOST" 80
