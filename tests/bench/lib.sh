@@ -149,7 +149,10 @@ hz = float(sys.argv[1])
 a, b = (list(map(int, x.split())) for x in sys.argv[2:4])
 d = [y - x for x, y in zip(a, b)]
 tot = sum(d[:8]) or 1              # user nice system idle iowait irq softirq steal
-router = d[6] + d[10]              # softirq, tunfilterd
+# A tick in a softirq that interrupted tunfilterd counts in the softirq
+# column and in the stime of tunfilterd too: the sum is bounded by the
+# busy time of the CPU.
+router = min(d[6] + d[10], tot - d[3])   # softirq, tunfilterd; not idle
 print("%.3f" % (router / hz))
 sys.stderr.write("CPU %s: router %.0f%% (softirq %.0f%%, tunfilterd %.0f%%), "
                  "idle %.0f%%, other %.0f%%" % (sys.argv[4], 100.0 * router / tot,
