@@ -65,7 +65,8 @@ $(O)/libtf.a: $(TF_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(O)/fuzz_%: $(O)/obj/tests/fuzz/fuzz_%.o $(MAIN) $(O)/libtf.a
+# fuzznet.o: the router the packet, queue and control harnesses share.
+$(O)/fuzz_%: $(O)/obj/tests/fuzz/fuzz_%.o $(O)/obj/tests/fuzz/fuzznet.o $(MAIN) $(O)/libtf.a
 	$(CC) $(LINK_SAN) -o $@ $^ $(LIBS)
 
 -include $(TF_OBJS:.o=.d) $(O)/obj/tests/fuzz/*.d

@@ -15,7 +15,6 @@
  *     well-formed JSON; the ruleset it leaves saves and restores to the
  *     same text.
  */
-#include <arpa/inet.h>
 #include <stdbool.h>
 #include <string.h>
 #include "control/cmd_iptables.h"
@@ -26,6 +25,7 @@
 #include "control/proto.h"
 #include "core/router.h"
 #include "fuzz.h"
+#include "fuzznet.h"
 #include "tables/restore.h"
 #include "tables/ruleset.h"
 #include "tables/save.h"
@@ -186,22 +186,6 @@ static bool fuzz_json_valid(const char *s, size_t len)
 
 /* ---- the router the commands work on ---- */
 
-static int fuzz_xmit(struct router *r, struct iface *ifc, struct pkt *p)
-{
-	pkt_free(&r->pool, p);
-	return 0;
-}
-
-static const struct router_ops fuzz_ops = { .xmit = fuzz_xmit };
-
-static uint32_t fuzz_addr(const char *s)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, s, &a);
-	return a.s_addr;
-}
-
 static void fuzz_router_up(struct router *r)
 {
 	const struct router_config cfg = {
@@ -209,17 +193,8 @@ static void fuzz_router_up(struct router *r)
 		.defrag_cfg = { .max_memory = 1u << 20, .timeout_ms = 30000, .max_queues = 8 },
 		.icmp = ICMP_LIMIT_DEFAULTS,
 	};
-	struct route_table *t;
 
-	FUZZ_CHECK(router_init(r, &cfg, &fuzz_ops, NULL) == 0, "router_init");
-	FUZZ_CHECK(router_iface_add(r, "lan0", fuzz_addr("10.1.0.1"), 24, 1500, -1) == 0, "lan0");
-	FUZZ_CHECK(router_iface_add(r, "wan0", fuzz_addr("10.2.0.1"), 24, 1400, -1) == 1, "wan0");
-	t = route_table_new();
-	FUZZ_CHECK(t, "route_table_new");
-	FUZZ_CHECK(route_add(t, 0, 0, ROUTE_STATIC, 1) == 0, "default route");
-	FUZZ_CHECK(router_fib_add_connected(r, t) == 0, "connected routes");
-	router_fib_replace(r, t);
-	FUZZ_CHECK(tables_init(r) == 0, "tables_init");
+	fuzznet_up(r, &cfg, 1400);
 }
 
 /* The live ruleset saves, restores and saves again to the same text. */

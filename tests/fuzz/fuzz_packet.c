@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The packet path fed arbitrary bytes: a whole router (two interfaces, a
- * FIB, defrag on, connection tracking and NAT, the tables with a ruleset
- * that uses most matches and targets, a queue that parks what NFQUEUE
- * sends it) receives a sequence of packets cut from the input, with the
- * clock moving between them.
- *
- *   10.1.0.0/24 --- lan0 [10.1.0.1/24, mtu 1500]  router  [10.2.0.1/24, mtu 576] wan0
- *                                                  static 10.20.0.0/16 and default via wan0
+ * The packet path fed arbitrary bytes: a whole router (fuzznet.h, wan0's
+ * MTU 576; defrag on, connection tracking and NAT, the tables with a
+ * ruleset that uses most matches and targets, a queue that parks what
+ * NFQUEUE sends it) receives a sequence of packets cut from the input,
+ * with the clock moving between them.
  *
  * The input is a list of records, each a 3-byte head and a body:
  *
@@ -24,20 +21,19 @@
  *   op & 3 == 3        the clock moves len * 10 ms and the router ticks
  *                      (defrag and conntrack expiry); no body.
  *
- * At the end every parked packet is dropped, the clock moves past every
- * timeout and the output is flushed: then all buffers must be back in the
- * pool (a leaked or doubly freed packet aborts).
+ * What leaves is checked (fuzznet.h). At the end every parked packet is
+ * dropped, the clock moves past every timeout and the output is flushed:
+ * then all buffers must be back in the pool (a leaked or doubly freed
+ * packet aborts).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
 #include "conntrack/ct.h"
-#include "core/csum.h"
 #include "core/ipv4.h"
 #include "core/router.h"
 #include "fuzz.h"
-#include "tables/restore.h"
-#include "tables/ruleset.h"
+#include "fuzznet.h"
 #include "tables/tables.h"
 
 #define FUZZ_POOL 64u
@@ -134,15 +130,6 @@ struct fuzz_park {
 	unsigned int head, n;
 };
 
-static int fuzz_xmit(struct router *r, struct iface *ifc, struct pkt *p)
-{
-	ifc->st.tx_packets++;
-	pkt_free(&r->pool, p);
-	return 0;
-}
-
-static const struct router_ops fuzz_ops = { .xmit = fuzz_xmit };
-
 /* QUEUE/NFQUEUE: park for a later verdict record; a full park refuses
  * (the kernel drops when a queue is full). */
 static void fuzz_queue(void *arg, struct router *r, struct pkt *p)
@@ -178,15 +165,7 @@ static void fuzz_trace(void *arg, const struct pkt *p, const char *table, const 
 	(void)n;
 }
 
-static uint32_t fuzz_addr(const char *s)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, s, &a);
-	return a.s_addr;
-}
-
-static int fuzz_router_up(struct router *r, struct fuzz_park *pk)
+static void fuzz_router_up(struct router *r, struct fuzz_park *pk)
 {
 	const struct router_config cfg = {
 		.pool_size = FUZZ_POOL,
@@ -195,84 +174,17 @@ static int fuzz_router_up(struct router *r, struct fuzz_park *pk)
 		.icmp = ICMP_LIMIT_DEFAULTS,
 	};
 	struct ct_config ctc;
-	struct route_table *t;
-	struct ruleset *rs;
-	char err[RULESET_ERR_MAX];
 
-	FUZZ_CHECK(router_init(r, &cfg, &fuzz_ops, NULL) == 0, "router_init");
-	FUZZ_CHECK(router_iface_add(r, "lan0", fuzz_addr("10.1.0.1"), 24, 1500, -1) == 0, "lan0");
-	FUZZ_CHECK(router_iface_add(r, "wan0", fuzz_addr("10.2.0.1"), 24, 576, -1) == 1, "wan0");
-	t = route_table_new();
-	FUZZ_CHECK(t, "route_table_new");
-	FUZZ_CHECK(route_add(t, ntohl(fuzz_addr("10.20.0.0")), 16, ROUTE_STATIC, 1) == 0, "route");
-	FUZZ_CHECK(route_add(t, 0, 0, ROUTE_STATIC, 1) == 0, "default route");
-	FUZZ_CHECK(router_fib_add_connected(r, t) == 0, "connected routes");
-	router_fib_replace(r, t);
-	router_set_clock(r, 1000000, 0);
+	fuzznet_up(r, &cfg, 576);
 	/* The daemon's order: tables, then conntrack. */
-	FUZZ_CHECK(tables_init(r) == 0, "tables_init");
 	ct_config_defaults(&ctc);
 	ctc.max_entries = 64; /* small: a full table is a path too */
 	FUZZ_CHECK(ct_init(r, &ctc) == 0, "ct_init");
-	rs = ruleset_new(ruleset_counters(r->ruleset));
-	FUZZ_CHECK(rs, "ruleset_new");
-	FUZZ_CHECK(restore_text(rs, fuzz_rules, sizeof(fuzz_rules) - 1, "fuzz.v4", 0, err,
-				sizeof(err)) == 0, "%s", err);
-	FUZZ_CHECK(ruleset_commit(r, rs, err, sizeof(err)) == 0, "%s", err);
+	fuzznet_rules(r, fuzz_rules);
 	memset(pk, 0, sizeof(*pk));
 	r->queue = fuzz_queue;
 	r->queue_arg = pk;
 	r->trace = fuzz_trace;
-	return 0;
-}
-
-/* Make the transport checksum right, so that conntrack and the local
- * stack take the packet as it is meant. */
-static void fuzz_fix_l4(uint8_t *d, uint32_t len)
-{
-	struct iphdr *ip = (struct iphdr *)d;
-	unsigned int hl = ipv4_hdrlen(ip), l4len, off;
-	uint32_t sum;
-	uint16_t *field;
-
-	if (len < hl || ipv4_is_fragment(ip))
-		return;
-	l4len = len - hl;
-	switch (ip->protocol) {
-	case IPPROTO_TCP:
-		off = 16;
-		break;
-	case IPPROTO_UDP:
-		off = 6;
-		break;
-	case IPPROTO_ICMP:
-		off = 2;
-		break;
-	default:
-		return;
-	}
-	if (l4len < off + 2u || l4len > 0xffff)
-		return;
-	field = (uint16_t *)(d + hl + off);
-	*field = 0;
-	sum = ip->protocol == IPPROTO_ICMP ? 0 :
-		csum_pseudo(ip->saddr, ip->daddr, ip->protocol, (uint16_t)l4len);
-	*field = csum_fold(csum_partial(d + hl, l4len, sum));
-	if (ip->protocol == IPPROTO_UDP && !*field)
-		*field = 0xffff;
-}
-
-static void fuzz_fix_ip(uint8_t *d, uint32_t len)
-{
-	struct iphdr *ip = (struct iphdr *)d;
-
-	if (len < sizeof(*ip))
-		return;
-	ip->version = 4;
-	if (ip->ihl < 5 || ip->ihl * 4u > len)
-		ip->ihl = 5;
-	ip->tot_len = htons((uint16_t)len);
-	ipv4_set_csum(ip);
 }
 
 static void fuzz_packet_in(struct router *r, uint8_t op, const uint8_t *body, uint32_t len)
@@ -286,9 +198,9 @@ static void fuzz_packet_in(struct router *r, uint8_t op, const uint8_t *body, ui
 	memcpy(p->data, body, len);
 	p->len = len;
 	if (op & 0x04)
-		fuzz_fix_ip(p->data, len);
+		fuzznet_fix_ip(p->data, len);
 	if ((op & 0x08) && len >= 20)
-		fuzz_fix_l4(p->data, len);
+		fuzznet_fix_l4(p->data, len);
 	router_rx(r, p, op & 1);
 	if (op & 0x80)
 		router_flush(r);

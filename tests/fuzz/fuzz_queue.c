@@ -6,8 +6,10 @@
  *    decodes encodes back to the same bytes.
  *
  * 2. A consumer session, as the daemon's queue socket runs it, against a
- *    router whose rules queue UDP and TCP (queues 1, 2, 3; queue 9 is
- *    never configured). The input is then a list of records:
+ *    router (fuzznet.h, wan0's MTU 1280) whose rules queue UDP and TCP
+ *    (queues 1, 2, 3; queue 9 is never configured). What leaves the
+ *    router is checked, replaced payloads included. The input is then a
+ *    list of records:
  *
  *      op  len_lo  len_hi  body[len]     (len is cut to the bytes left)
  *
@@ -36,14 +38,12 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
-#include "core/csum.h"
 #include "core/ipv4.h"
 #include "core/router.h"
 #include "fuzz.h"
+#include "fuzznet.h"
 #include "queue/queue.h"
 #include "queue/wire.h"
-#include "tables/restore.h"
-#include "tables/ruleset.h"
 #include "tables/tables.h"
 
 #define FUZZ_POOL 32u
@@ -105,14 +105,6 @@ struct fuzz_session {
 	unsigned int n_ids;
 };
 
-static int fuzz_xmit(struct router *r, struct iface *ifc, struct pkt *p)
-{
-	pkt_free(&r->pool, p);
-	return 0;
-}
-
-static const struct router_ops fuzz_ops = { .xmit = fuzz_xmit };
-
 static void fuzz_kick(void *arg, struct queue_consumer *c)
 {
 }
@@ -122,14 +114,6 @@ static void fuzz_arm(void *arg, uint64_t deadline_ms)
 }
 
 static const struct queue_ops fuzz_qops = { .kick = fuzz_kick, .arm = fuzz_arm };
-
-static uint32_t fuzz_addr(const char *s)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, s, &a);
-	return a.s_addr;
-}
 
 /* Settings of queues 1 and 3 and of the others from 8 bytes (a record of
  * kind 6), or the start-up ones. */
@@ -169,29 +153,11 @@ static void fuzz_session_up(struct fuzz_session *s)
 		.defrag_cfg = { .max_memory = 256u << 10, .timeout_ms = 30000, .max_queues = 8 },
 		.icmp = ICMP_LIMIT_DEFAULTS,
 	};
-	struct route_table *rt;
-	struct ruleset *rs;
-	char err[RULESET_ERR_MAX];
 
 	memset(s, 0, sizeof(*s));
-	FUZZ_CHECK(router_init(&s->r, &cfg, &fuzz_ops, NULL) == 0, "router_init");
-	FUZZ_CHECK(router_iface_add(&s->r, "lan0", fuzz_addr("10.1.0.1"), 24, 1500, -1) == 0,
-		   "lan0");
-	FUZZ_CHECK(router_iface_add(&s->r, "wan0", fuzz_addr("10.2.0.1"), 24, 1280, -1) == 1,
-		   "wan0");
-	rt = route_table_new();
-	FUZZ_CHECK(rt, "route_table_new");
-	FUZZ_CHECK(route_add(rt, 0, 0, ROUTE_STATIC, 1) == 0, "default route");
-	FUZZ_CHECK(router_fib_add_connected(&s->r, rt) == 0, "connected routes");
-	router_fib_replace(&s->r, rt);
+	fuzznet_up(&s->r, &cfg, 1280);
 	s->now = 1000000;
-	router_set_clock(&s->r, s->now, 0);
-	FUZZ_CHECK(tables_init(&s->r) == 0, "tables_init");
-	rs = ruleset_new(ruleset_counters(s->r.ruleset));
-	FUZZ_CHECK(rs, "ruleset_new");
-	FUZZ_CHECK(restore_text(rs, fuzz_rules, sizeof(fuzz_rules) - 1, "fuzz.v4", 0, err,
-				sizeof(err)) == 0, "%s", err);
-	FUZZ_CHECK(ruleset_commit(&s->r, rs, err, sizeof(err)) == 0, "%s", err);
+	fuzznet_rules(&s->r, fuzz_rules);
 	FUZZ_CHECK(queue_table_new(&s->t, &s->r, &fuzz_qops, s) == 0, "queue_table_new");
 	fuzz_configure(s, NULL, 0);
 	s->c = queue_consumer_new(s->t, 4242, 0, s);
@@ -299,19 +265,6 @@ static void fuzz_verdict(struct fuzz_session *s, uint8_t op, const uint8_t *body
 	fuzz_input(s, buf, n);
 }
 
-static void fuzz_fix_ip(uint8_t *d, uint32_t len)
-{
-	struct iphdr *ip = (struct iphdr *)d;
-
-	if (len < sizeof(*ip))
-		return;
-	ip->version = 4;
-	if (ip->ihl < 5 || ip->ihl * 4u > len)
-		ip->ihl = 5;
-	ip->tot_len = htons((uint16_t)len);
-	ipv4_set_csum(ip);
-}
-
 /* A UDP or TCP packet from 10.1.0.2 with body as its payload. */
 static void fuzz_packet(struct fuzz_session *s, uint8_t op, const uint8_t *body, uint32_t len)
 {
@@ -334,8 +287,8 @@ static void fuzz_packet(struct fuzz_session *s, uint8_t op, const uint8_t *body,
 	ip->tot_len = htons((uint16_t)total);
 	ip->ttl = 64;
 	ip->protocol = tcp ? IPPROTO_TCP : IPPROTO_UDP;
-	ip->saddr = fuzz_addr("10.1.0.2");
-	ip->daddr = fuzz_addr(op & 16 ? "10.1.0.1" : "10.2.0.9");
+	ip->saddr = fuzznet_addr("10.1.0.2");
+	ip->daddr = fuzznet_addr(op & 16 ? "10.1.0.1" : "10.2.0.9");
 	ipv4_set_csum(ip);
 	h = p->data + 20;
 	memcpy(h, "\x30\x39", 2); /* source port 12345 */
@@ -364,7 +317,7 @@ static void fuzz_raw_packet(struct fuzz_session *s, const uint8_t *body, uint32_
 		len = pkt_tailroom(p);
 	memcpy(p->data, body, len);
 	p->len = len;
-	fuzz_fix_ip(p->data, len);
+	fuzznet_fix_ip(p->data, len);
 	router_rx(&s->r, p, 0);
 	router_flush(&s->r);
 }
