@@ -43,8 +43,8 @@ qpy good -q 0 || exit 1
 
 # raw [SETPRIV-ARGS --] HEX[+N]...: connect, send each hex string (followed
 # by N zero bytes) as one message, then print what comes back:
-# "ERROR <errno> <text>", "ACK <errno>", "EOF" (until the daemon closes or
-# 2 s pass).
+# "ERROR <errno> <text>", "ACK <errno>", "EOF" (until the daemon closes,
+# 5 s pass, or half a second after an ACK).
 raw()
 {
 	local pre=()
@@ -64,7 +64,7 @@ for arg in sys.argv[2:]:
         s.send(bytes.fromhex(h) + bytes(int(pad or 0)))
     except OSError:
         break  # refused at once: the ERROR waits to be read
-s.settimeout(2)
+s.settimeout(5)  # generous: the machine may be busy
 try:
     while True:
         m = s.recv(70000)
@@ -77,6 +77,7 @@ try:
             print("ERROR %d %s" % (err, m[24:24 + tl].decode()))
         elif typ == 16:
             print("ACK %d" % err)
+            s.settimeout(0.5)
         else:
             print("type %d" % typ)
 except socket.timeout:
