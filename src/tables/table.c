@@ -298,6 +298,14 @@ unsigned int table_run(struct router *r, const struct ruleset *rs, enum xt_table
 
 	if (!base)
 		return TF_ACCEPT;
+	/* An empty built-in chain is its policy: count it and answer without
+	 * setting up a traversal (most tables of most rulesets are empty, and
+	 * this runs for each of them on every packet). A traced packet takes
+	 * the long way, so that its policy step is reported. */
+	if (!base->n_rules && !(p->flags & PKT_F_TRACE)) {
+		counters_add(ruleset_counters(rs), base->policy_slot, p->len);
+		return base->policy;
+	}
 	table_ctx_init(&c, r, rs, t, p);
 	return table_traverse(&c, base);
 }
