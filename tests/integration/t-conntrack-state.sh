@@ -100,8 +100,22 @@ if ! wait_for 10 grep -q '^ready ' "$held"; then
 	exit 1
 fi
 lport=$(awk '/^ready/ { print $2 }' "$held")
+# Its sequence number 2^30 past the client's initial one: far above the
+# window's upper bound whatever the initial numbers were, so the kernel's
+# tcp_in_window calls it INVALID (fixed numbers would sometimes land in the
+# cases it only IGNOREs, and the test would depend on the random ISN).
+syn_seen()
+{
+	grep -q "seq=[0-9]* sport=$lport dport=5002 flags=S " "$cap"
+}
+if ! wait_for 5 syn_seen; then
+	not_ok "the held connection's SYN was captured" "$cap"
+	exit 1
+fi
+isn=$(sed -n "s/.* seq=\([0-9]*\) sport=$lport dport=5002 flags=S .*/\1/p" "$cap" | head -n 1)
 before=$(rule_counts invalid)
-in_lan "$TF_PY" "$TF_CT" stray-ack "$LAN_HOST" "$WAN_HOST" "$lport" 5002 31337 >/dev/null
+in_lan "$TF_PY" "$TF_CT" stray-ack "$LAN_HOST" "$WAN_HOST" "$lport" 5002 31337 \
+	$(((isn + (1 << 30)) % (1 << 32))) >/dev/null
 invalid_grew()
 {
 	local now

@@ -5,10 +5,11 @@
   hold HOST PORT N          open N TCP connections to HOST:PORT, print
                             "ready PORT1 PORT2 ..." (their local ports) and
                             keep them open until killed
-  stray-ack SRC DST SPORT DPORT IPID
+  stray-ack SRC DST SPORT DPORT IPID [SEQ]
                             send one TCP ACK from SRC:SPORT to DST:DPORT with
-                            sequence and acknowledgement numbers nobody sent,
-                            IP ID IPID (raw socket, checksums right)
+                            sequence and acknowledgement numbers nobody sent
+                            (SEQ if given), IP ID IPID (raw socket, checksums
+                            right)
   udp-flows HOST PORT N [BASE]
                             one datagram to HOST:PORT from each of N source
                             ports BASE, BASE+1... (default 20000); no wait
@@ -44,9 +45,9 @@ def hold(host, port, n):
         time.sleep(3600)
 
 
-def stray_ack(src, dst, sport, dport, ipid):
+def stray_ack(src, dst, sport, dport, ipid, seq="305419896"):
     s, d = socket.inet_aton(src), socket.inet_aton(dst)
-    seq, ack = 0x12345678, 0x7EDCBA98
+    seq, ack = int(seq) & 0xFFFFFFFF, 0x7EDCBA98
     tcp = struct.pack("!HHIIBBHHH", int(sport), int(dport), seq, ack, 5 << 4, 0x10, 512, 0, 0)
     pseudo = s + d + struct.pack("!BBH", 0, 6, len(tcp))
     tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]

@@ -23,7 +23,7 @@ was the expected outcome, 1 otherwise (2 on bad usage).
                                   IFNAME (AF_PACKET; a TUN has no link
                                   header), until killed; "ready" first:
       src=A dst=A proto=N ttl=N tos=0xNN len=N id=N ipcsum=ok|bad
-      [sport=N dport=N] [flags=SA... mss=N|none l4csum=ok|bad]
+      [seq=N (TCP)] [sport=N dport=N] [flags=SA... mss=N|none l4csum=ok|bad]
 """
 
 import errno
@@ -168,6 +168,8 @@ def describe(pkt):
     l4 = pkt[ihl:]
     if frag & 0x1FFF or proto not in (6, 17):
         return " ".join(f)
+    if proto == 6 and len(l4) >= 8:
+        f.append("seq=%d" % struct.unpack("!I", l4[4:8]))
     if len(l4) >= 4:
         f.append("sport=%d dport=%d" % struct.unpack("!HH", l4[:4]))
     pseudo = pkt[12:20] + struct.pack("!BBH", 0, proto, len(l4))
