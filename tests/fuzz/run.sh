@@ -76,7 +76,8 @@ for n in "${names[@]}"; do
 		grep -E '^(==[0-9]+==|SUMMARY|.*property failed)' "$log" | head -n 5 |
 			sed 's/^/  | /'
 	else
-		echo "  ok    fuzz_$n: ${runs:-?} runs, $cov, corpus $(find "$corpus" -type f | wc -l) files"
+		files=$(find "$corpus" -type f | wc -l)
+		echo "  ok    fuzz_$n: ${runs:-?} runs, $cov, corpus $files files"
 	fi
 done
 exit $bad
