@@ -16,6 +16,12 @@
  *       1000) after the first, or SIGINT/SIGTERM; prints "received N
  *       SECONDS", SECONDS being the time from the first to the last.
  *       It prints "ready" on stdout once bound.
+ *   udpgen hold ADDR PORT
+ *       binds a socket and never reads it, until SIGINT/SIGTERM; prints
+ *       "ready" once bound. The datagrams still reach the server's UDP
+ *       layer (Udp InDatagrams, then RcvbufErrors once the queue is full)
+ *       where the caller counts them, and no receiving process takes CPU
+ *       time from the sender.
  *
  * Each datagram carries a sequence number in its first 8 bytes; the sink
  * does not check it (the router may drop; it may not reorder here).
@@ -162,6 +168,22 @@ static int udpgen_recv(const struct sockaddr_in *local, int idle_ms)
 	return 0;
 }
 
+static int udpgen_hold(const struct sockaddr_in *local)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (const struct sockaddr *)local, sizeof(*local)) < 0) {
+		perror("udpgen: bind");
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	while (!udpgen_stop)
+		pause();
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sin;
@@ -187,7 +209,13 @@ int main(int argc, char **argv)
 			return 2;
 		return udpgen_recv(&sin, idle);
 	}
+	if (argc == 4 && !strcmp(argv[1], "hold")) {
+		if (udpgen_addr(argv[2], argv[3], &sin))
+			return 2;
+		return udpgen_hold(&sin);
+	}
 	fprintf(stderr, "usage: %s send ADDR PORT SECONDS [PAYLOAD]\n"
-			"       %s recv ADDR PORT [IDLE_MS]\n", argv[0], argv[0]);
+			"       %s recv ADDR PORT [IDLE_MS]\n"
+			"       %s hold ADDR PORT\n", argv[0], argv[0], argv[0]);
 	return 2;
 }
