@@ -279,6 +279,12 @@ python3 - "$tmp" "$offload_on" <<-'EOF'
 	def fmt(v):
 	    return "n/a" if v is None else "%.1f" % v
 
+	def spread(label, i):  # min-max over the rounds
+	    runs = res.get(label)
+	    if not runs or len(runs) < 2:
+	        return ""
+	    return "%.0f-%.0f" % (min(r[i] for r in runs), max(r[i] for r in runs))
+
 	def ratio(a, b, i):
 	    x, y = med(a, i), med(b, i)
 	    return None if x is None or not y else x / y
@@ -288,20 +294,22 @@ python3 - "$tmp" "$offload_on" <<-'EOF'
 	        ("kernel-off", "kernel router, offloads off")]
 	if offload_on:
 	    rows.append(("kernel-on", "kernel router, offloads on"))
-	print("%-30s %11s %11s %11s %6s" % ("router", "TCP Mbit/s", "UDP kpps", "(offered)", "runs"))
+	print("%-28s %10s %11s %9s %9s %9s %5s" % ("router", "TCP Mbit/s", "(range)", "UDP kpps",
+	                                         "(range)", "(offered)", "runs"))
 	bound = False
 	for label, name in rows:
 	    u, o = med(label, 1), med(label, 2)
 	    # Received close to offered: the generator, not the router, was the limit.
 	    mark = "*" if u is not None and u >= 0.95 * o else " "
 	    bound = bound or mark == "*"
-	    print("%-30s %11s %10s%s %11s %6d" % (name, fmt(med(label, 0)), fmt(u), mark, fmt(o),
-	                                          len(res.get(label, []))))
+	    print("%-28s %10s %11s %8s%s %9s %9s %5d" % (name, fmt(med(label, 0)), spread(label, 0),
+	                                               fmt(u), mark, spread(label, 1), fmt(o),
+	                                               len(res.get(label, []))))
 	if bound:
 	    print("* received about all that was offered: the sender's CPU, not this router,")
 	    print("  set the UDP figure; the router can forward at least that much")
 	print()
-	print("%-30s %11s %11s" % ("ratio", "TCP", "UDP"))
+	print("%-30s %11s %11s" % ("ratio of the medians", "TCP", "UDP"))
 	for a, b, name in (("tunfilterd", "relay", "tunfilterd / relay"),
 	                   ("tunfilterd", "kernel-off", "tunfilterd / kernel (off)"),
 	                   ("tunfilterd-noct", "relay", "conntrack off / relay"),
