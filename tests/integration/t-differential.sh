@@ -23,9 +23,15 @@
 #                            | iptables-restore RULES    |
 #                            +---------------------------+
 #
+# The kernel router's three namespaces are made anew for each ruleset, so
+# that nothing an earlier one left (conntrack entries, a nat table, which
+# iptables cannot delete and which keeps conntrack loaded, ICMP rate-limit
+# peers, fragment queues) changes what the next one sees.
+#
 # The same with tunfilterd (rules = RULES in its INI, ICMP limits off,
 # connection tracking on only for rulesets that would load it into the
-# kernel), restarted for each ruleset so that every counter starts at zero:
+# kernel), restarted for each ruleset so that every counter starts at zero
+# and its conntrack table empty:
 #
 #   netns $NS_LAN              netns $NS_GW                       netns $NS_WAN
 #  +------------------+      +---------------------------+      +------------------+
@@ -77,6 +83,24 @@ kernel_link()
 			>/dev/null 2>&1
 		ip -n "$ns" link set "$name" arp off up || return 1
 	done
+}
+
+# The kernel router from scratch: its namespaces (and the veth pairs, which
+# go with them) deleted if there, then made again.
+kernel_lab_renew()
+{
+	local ns keep=()
+	for ns in "$NS_KC" "$NS_KR" "$NS_KS"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	for ns in "${TF_NAMESPACES[@]}"; do
+		case $ns in
+		"$NS_KC" | "$NS_KR" | "$NS_KS") ;;
+		*) keep+=("$ns") ;;
+		esac
+	done
+	TF_NAMESPACES=("${keep[@]}")
+	kernel_lab_up
 }
 
 kernel_lab_up()
@@ -150,34 +174,6 @@ enable = $(diff_conntrack "$1")
 EOF
 }
 
-# The kernel router's tables back to empty ACCEPT chains.
-KERNEL_RESET='*raw
-:PREROUTING ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
-COMMIT
-*mangle
-:PREROUTING ACCEPT [0:0]
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
-:POSTROUTING ACCEPT [0:0]
-COMMIT
-*filter
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
-COMMIT'
-
-kernel_load()
-{
-	local t
-	echo "$KERNEL_RESET" | in_kr iptables-restore || return 1
-	in_kr iptables-restore <"$1" || return 1
-	for t in raw mangle filter; do
-		in_kr iptables -t "$t" -Z || return 1
-	done
-}
-
 probe()
 {
 	local lan=$1 wan=$2 pkts=$3 out=$4
@@ -196,7 +192,12 @@ run_ruleset()
 		return
 	fi
 
-	if ! kernel_load "$rules" >"$dir/kernel-load.log" 2>&1; then
+	if ! kernel_lab_renew >"$dir/kernel-lab.log" 2>&1; then
+		not_ok "differential $name: set up the kernel router namespaces" \
+			"$dir/kernel-lab.log"
+		return
+	fi
+	if ! in_kr iptables-restore <"$rules" >"$dir/kernel-load.log" 2>&1; then
 		not_ok "differential $name: iptables-restore takes the ruleset" "$dir/kernel-load.log"
 		return
 	fi
@@ -245,10 +246,6 @@ run_ruleset()
 	fi
 }
 
-if ! kernel_lab_up; then
-	not_ok "$TF_NAME: set up the kernel router namespaces"
-	exit 1
-fi
 if ! tf_netns_up || ! hosts_silent "$NS_LAN" "$NS_WAN"; then
 	not_ok "$TF_NAME: set up the tunfilterd namespaces"
 	exit 1
