@@ -68,7 +68,7 @@ void ct_config_defaults(struct ct_config *cfg)
 	unsigned int i;
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->enable = true;
+	cfg->mode = CT_MODE_AUTO;
 	cfg->tcp_loose = true;
 	cfg->checksum = true;
 	cfg->max_entries = 262144;
@@ -322,12 +322,32 @@ static struct ct_table *ct_of(const struct router *r)
 	return r->pool.ct_ops == &ct_pkt_ops ? r->pool.ct_arg : NULL;
 }
 
+struct ct_table *ct_router_table(const struct router *r)
+{
+	struct ct_table *t = ct_of(r);
+
+	return t && t->cfg.mode != CT_MODE_OFF ? t : NULL;
+}
+
+/* Auto mode: the first ruleset that needs tracking starts it. */
+static int ct_start(struct router *r)
+{
+	struct ct_table *t = ct_of(r);
+
+	if (!t)
+		return -ENOENT;
+	if (r->ct)
+		return 0;
+	t->now = r->now_ms;
+	return ct_hook(r, t);
+}
+
 int ct_init(struct router *r, const struct ct_config *cfg)
 {
 	struct ct_table *t;
 	int err;
 
-	if (!cfg->enable)
+	if (cfg->mode == CT_MODE_OFF)
 		return 0;
 	t = malloc(sizeof(*t));
 	if (!t)
@@ -339,8 +359,10 @@ int ct_init(struct router *r, const struct ct_config *cfg)
 	}
 	r->pool.ct_ops = &ct_pkt_ops;
 	r->pool.ct_arg = t;
-	err = ct_hook(r, t);
+	r->ct_start = cfg->mode == CT_MODE_AUTO ? ct_start : NULL;
+	err = cfg->mode == CT_MODE_ON || r->ct_wanted ? ct_hook(r, t) : 0;
 	if (err) {
+		r->ct_start = NULL;
 		r->pool.ct_ops = NULL;
 		r->pool.ct_arg = NULL;
 		ct_table_fini(t);
@@ -357,6 +379,7 @@ void ct_fini(struct router *r)
 		return;
 	if (r->ct)
 		ct_unhook(r, t);
+	r->ct_start = NULL;
 	/* Packets still out forget their entries (pkt_ct_release without
 	 * operations): the store goes away with the table. */
 	r->pool.ct_ops = NULL;
@@ -372,18 +395,21 @@ int ct_configure(struct router *r, const struct ct_config *cfg)
 
 	if (!t)
 		return ct_init(r, cfg);
-	if (!cfg->enable) {
+	if (cfg->mode == CT_MODE_OFF) {
 		if (r->ct) {
 			ct_unhook(r, t);
 			ct_table_flush(t);
 		}
-		t->cfg.enable = false;
+		t->cfg.mode = CT_MODE_OFF;
+		r->ct_start = NULL;
 		return 0;
 	}
 	err = ct_table_configure(t, cfg);
 	if (err)
 		return err;
-	if (!r->ct) {
+	/* Auto never stops tracking that runs (see enum ct_mode). */
+	r->ct_start = cfg->mode == CT_MODE_AUTO ? ct_start : NULL;
+	if (!r->ct && (cfg->mode == CT_MODE_ON || r->ct_wanted)) {
 		t->now = r->now_ms;
 		err = ct_hook(r, t);
 	}

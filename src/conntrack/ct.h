@@ -46,8 +46,19 @@ enum ct_timeout {
 #define CT_MAX_ENTRIES_LIMIT (1u << 24)
 #define CT_TIMEOUT_MAX_S 4294967u   /* ms must fit 32 bits */
 
+/* [conntrack] enable: yes, no, or auto (the default): tracking starts when
+ * the committed ruleset first needs it, as the kernel registers its
+ * conntrack hooks in a namespace only once a rule or the nat table asks for
+ * them (nf_ct_netns_get); it then stays on, so that no live connection
+ * loses its entry because a rule was deleted and added again. */
+enum ct_mode {
+	CT_MODE_OFF,
+	CT_MODE_ON,
+	CT_MODE_AUTO,
+};
+
 struct ct_config {
-	bool enable;             /* track at all (default yes) */
+	enum ct_mode mode;       /* track: off, on, or when a rule needs it */
 	bool tcp_liberal;        /* no window checks (nf_conntrack_tcp_be_liberal) */
 	bool tcp_loose;          /* pick up connections already running (default yes) */
 	bool checksum;           /* INVALID on a bad transport checksum (default yes) */
@@ -64,9 +75,11 @@ struct router;
 struct pkt;
 
 /*
- * Start tracking on r as cfg says (nothing when cfg->enable is off): the
- * table, the hooks, defrag, the pool's reference operations. 0 or -errno,
- * and nothing is left behind on failure.
+ * Start tracking on r as cfg says (nothing when cfg->mode is off): the
+ * table, the hooks, defrag, the pool's reference operations. In auto mode
+ * the table is made but the hooks wait for r->ct_wanted (a ruleset that
+ * needs tracking; ruleset_commit starts them through r->ct_start). 0 or
+ * -errno, and nothing is left behind on failure.
  */
 int ct_init(struct router *r, const struct ct_config *cfg);
 /* Stop and free everything; r->ct is NULL afterwards. Safe without ct_init. */
@@ -74,5 +87,8 @@ void ct_fini(struct router *r);
 /* Apply new settings (reload): tracking on or off (off flushes the table),
  * limits and timeouts. On failure nothing changed. 0 or -errno. */
 int ct_configure(struct router *r, const struct ct_config *cfg);
+/* The table, whether its hooks run yet or not (auto mode before a rule
+ * needs it: empty); NULL when tracking is off. For the control commands. */
+struct ct_table *ct_router_table(const struct router *r);
 
 #endif

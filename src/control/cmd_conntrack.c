@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "conntrack/ct.h"
 #include "conntrack/print.h"
 #include "conntrack/proto.h"
 #include "conntrack/table.h"
@@ -522,7 +523,7 @@ static const struct {
 int cmd_conntrack_run(struct daemon *d, int argc, const char *const *argv, struct out *o,
 		      struct out *e)
 {
-	struct ct_table *t = d->router.ct;
+	struct ct_table *t = ct_router_table(&d->router);
 	struct cmd_ct_filter f;
 	unsigned int i;
 	int rc;

@@ -130,6 +130,11 @@ struct router {
 	 * hooks are registered in hooks; defragmentation runs whenever it is on. */
 	struct ct_table *ct;
 	const struct router_ct_ops *ct_ops;
+	/* [conntrack] enable = auto: ruleset_commit calls ct_start before it
+	 * swaps in the first ruleset that needs tracking (NULL in the other
+	 * modes); ct_wanted says whether the committed ruleset needs it. */
+	int (*ct_start)(struct router *r);
+	bool ct_wanted;
 	/* The [local] TUN whose other side is the gateway's own kernel stack,
 	 * or -1. With one, what the built-in stack does not answer (all but
 	 * ICMP echo and timestamp requests) leaves through it after LOCAL_IN,

@@ -471,6 +471,21 @@ static int config_set_bool(struct config_parser *ps, const struct config_key *k,
 	return 0;
 }
 
+static int config_set_ct_mode(struct config_parser *ps, const struct config_key *k,
+			      const char *val, void *dst)
+{
+	bool on;
+
+	if (!strcasecmp(val, "auto")) {
+		*(enum ct_mode *)dst = CT_MODE_AUTO;
+		return 0;
+	}
+	if (config_parse_bool(val, &on) < 0)
+		return config_bad_value(ps, k, val);
+	*(enum ct_mode *)dst = on ? CT_MODE_ON : CT_MODE_OFF;
+	return 0;
+}
+
 static int config_set_log_level(struct config_parser *ps, const struct config_key *k,
 				const char *val, void *dst)
 {
@@ -774,7 +789,8 @@ static const struct config_key config_queue_num_keys[QNKEY_MAX] = {
 				  CT_TIMEOUT_MAX_S, 1000, "1 to 4294967 seconds" }
 
 static const struct config_key config_conntrack_keys[CKEY_MAX] = {
-	[CKEY_ENABLE] = { "enable", config_set_bool, CTOFF(enable), 0, 0, 0, CT_BOOL },
+	[CKEY_ENABLE] = { "enable", config_set_ct_mode, CTOFF(mode), 0, 0, 0,
+			  "auto, yes, no, on, off, true, false, 1 or 0" },
 	[CKEY_MAX_ENTRIES] = { "max_entries", config_set_uint, CTOFF(max_entries), 1,
 			       CT_MAX_ENTRIES_LIMIT, 1, "1 to 16777216" },
 	[CKEY_TCP_LIBERAL] = { "tcp_liberal", config_set_bool, CTOFF(tcp_liberal), 0, 0, 0,

@@ -73,4 +73,5 @@ const struct xt_match_ops match_connmark_ops = {
 	.final = connmark_final,
 	.match = connmark_match,
 	.print = connmark_print,
+	.needs_ct = true,
 };

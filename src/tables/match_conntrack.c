@@ -487,4 +487,5 @@ const struct xt_match_ops match_conntrack_ops = {
 	.final = ct_final,
 	.match = ct_match,
 	.print = ct_print,
+	.needs_ct = true,
 };

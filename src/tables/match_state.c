@@ -66,4 +66,5 @@ const struct xt_match_ops match_state_ops = {
 	.final = state_final,
 	.match = state_match,
 	.print = state_print,
+	.needs_ct = true,
 };

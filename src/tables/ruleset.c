@@ -31,6 +31,7 @@ struct ruleset {
 	struct counters *ctr;
 	struct rs_table t[XT_TABLE_MAX];
 	bool compiled;
+	bool needs_ct;   /* compiled: some rule needs connection tracking */
 };
 
 /* The built-in chains of each table, as bits of hooks. */
@@ -963,6 +964,16 @@ fail:
 	return -EINVAL;
 }
 
+static bool ruleset_rule_needs_ct(const struct rule *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_matches; i++)
+		if (r->matches[i].ops->needs_ct)
+			return true;
+	return r->verdict == RULE_V_TARGET && r->target->needs_ct;
+}
+
 static int ruleset_compile_table(struct ruleset *rs, enum xt_table t, char *err, size_t errlen)
 {
 	struct rs_table *tb = &rs->t[t];
@@ -988,9 +999,15 @@ static int ruleset_compile_table(struct ruleset *rs, enum xt_table t, char *err,
 	for (i = 0; i < tb->n_builtin; i++)
 		ruleset_spread_mask(tb, i, tb->chains[i]->hook_mask);
 	for (i = 0; i < tb->n && !e; i++)
-		for (j = 0; j < tb->chains[i]->n_rules && !e; j++)
-			e = ruleset_check_rule(tb->chains[i], tb->chains[i]->rules[j], t, err,
-					       errlen);
+		for (j = 0; j < tb->chains[i]->n_rules && !e; j++) {
+			const struct rule *ru = tb->chains[i]->rules[j];
+
+			e = ruleset_check_rule(tb->chains[i], ru, t, err, errlen);
+			/* The nat table sees only a connection's first packet:
+			 * any rule in it needs tracking, as iptable_nat does. */
+			if (t == XT_TABLE_NAT || ruleset_rule_needs_ct(ru))
+				rs->needs_ct = true;
+		}
 out:
 	free(w.state);
 	free(w.path);
@@ -1018,6 +1035,11 @@ bool ruleset_compiled(const struct ruleset *rs)
 	return rs->compiled;
 }
 
+bool ruleset_needs_ct(const struct ruleset *rs)
+{
+	return rs->needs_ct;
+}
+
 int ruleset_commit(struct router *r, struct ruleset *rs, char *err, size_t errlen)
 {
 	struct ruleset *old = r->ruleset;
@@ -1029,6 +1051,15 @@ int ruleset_commit(struct router *r, struct ruleset *rs, char *err, size_t errle
 	e = ruleset_compile(rs, err, errlen);
 	if (e)
 		return e;
+	/* Tracking in auto mode starts before the first ruleset that needs
+	 * it is in force, so that its first packet is already tracked. */
+	if (rs->needs_ct && !r->ct && r->ct_start) {
+		e = r->ct_start(r);
+		if (e)
+			return ruleset_err(err, errlen, NULL, e,
+					   "cannot start connection tracking: %s", strerror(-e));
+	}
+	r->ct_wanted = rs->needs_ct;
 	/* One packet thread: no packet is inside a traversal now, so the old
 	 * ruleset can go at once. A second worker thread would need a grace
 	 * period here (RCU-like) before the free. */

@@ -189,4 +189,5 @@ const struct xt_target_ops target_CONNMARK_ops = {
 	.final = connmark_final,
 	.target = connmark_target,
 	.print = connmark_print,
+	.needs_ct = true,
 };

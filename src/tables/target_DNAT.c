@@ -69,4 +69,5 @@ const struct xt_target_ops target_DNAT_ops = {
 	.check = dnat_check,
 	.target = dnat_target,
 	.print = dnat_print,
+	.needs_ct = true,
 };

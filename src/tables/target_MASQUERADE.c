@@ -79,4 +79,5 @@ const struct xt_target_ops target_MASQUERADE_ops = {
 	.check = masq_check,
 	.target = masq_target,
 	.print = masq_print,
+	.needs_ct = true,
 };

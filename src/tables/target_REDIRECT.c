@@ -83,4 +83,5 @@ const struct xt_target_ops target_REDIRECT_ops = {
 	.check = redir_check,
 	.target = redir_target,
 	.print = redir_print,
+	.needs_ct = true,
 };

@@ -70,4 +70,5 @@ const struct xt_target_ops target_SNAT_ops = {
 	.check = snat_check,
 	.target = snat_target,
 	.print = snat_print,
+	.needs_ct = true,
 };

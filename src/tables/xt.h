@@ -117,6 +117,9 @@ struct xt_match_ops {
 	int (*check)(const void *data, const struct xt_check *chk);     /* may be NULL */
 	bool (*match)(const void *data, void *state, struct xt_ctx *ctx);
 	void (*print)(const void *data, struct out *o);
+	/* Needs connection tracking: a rule using it starts tracking in auto
+	 * mode, as the kernel's checkentry takes nf_ct_netns_get. */
+	bool needs_ct;
 };
 
 struct xt_target_ops {
@@ -131,6 +134,7 @@ struct xt_target_ops {
 	 * set by the target) or XT_CONTINUE. */
 	unsigned int (*target)(const void *data, void *state, struct xt_ctx *ctx);
 	void (*print)(const void *data, struct out *o);
+	bool needs_ct;              /* as in xt_match_ops */
 };
 
 /* Find an extension by name ("tcp", "REJECT"); NULL if unknown. */

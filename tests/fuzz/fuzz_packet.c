@@ -178,6 +178,7 @@ static void fuzz_router_up(struct router *r, struct fuzz_park *pk)
 	fuzznet_up(r, &cfg, 576);
 	/* The daemon's order: tables, then conntrack. */
 	ct_config_defaults(&ctc);
+	ctc.mode = CT_MODE_ON;
 	ctc.max_entries = 64; /* small: a full table is a path too */
 	FUZZ_CHECK(ct_init(r, &ctc) == 0, "ct_init");
 	fuzznet_rules(r, fuzz_rules);

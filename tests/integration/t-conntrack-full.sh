@@ -21,6 +21,7 @@ tf_default_config
 cat >>"$TF_CONF" <<EOF
 
 [conntrack]
+enable = yes
 max_entries = 4
 EOF
 tf_lab_up

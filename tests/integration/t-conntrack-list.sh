@@ -22,6 +22,8 @@ tf_default_config
 cat >>"$TF_CONF" <<EOF
 
 [conntrack]
+# No rule here needs tracking: turn it on (the default, auto, would not).
+enable = yes
 udp_timeout = 3
 udp_timeout_stream = 3
 EOF
@@ -139,13 +141,30 @@ check_output "a bad state name is named, exit 2" "unknown TCP state \"OPEN\"" \
 check_output "-F takes no filter" "takes no filter" tfctl conntrack -F -p tcp
 
 # Off on reload: every entry forgotten, the command says so; on again.
-sed -i '/^\[conntrack\]/a enable = no' "$TF_CONF"
+sed -i 's/^enable = yes$/enable = no/' "$TF_CONF"
 check "reload with enable = no" tfctl reload
 check_output "conntrack -L: tracking is off, exit 1" "connection tracking is off" \
 	tfctl conntrack -L
 check_output "... exit status 1" "^exit 1$" tfctl conntrack -L
 check "traffic still flows" in_lan "$TF_PY" "$TF_CT" udp-talk "$WAN_HOST" 5004 40009 1
-sed -i '/^enable = no$/d' "$TF_CONF"
+sed -i 's/^enable = no$/enable = yes/' "$TF_CONF"
 check "reload with tracking on again" tfctl reload
 check "traffic is tracked again" in_lan "$TF_PY" "$TF_CT" udp-talk "$WAN_HOST" 5004 40010 1
 check_output "the new flow is listed" "sport=40010 dport=5004" tfctl conntrack -L -p udp
+
+# enable = auto (the default): nothing is tracked until a rule needs it, as
+# the kernel registers its conntrack hooks only for a ruleset that asks.
+# Tracking that runs stays on when auto comes in: go through off first.
+sed -i 's/^enable = yes$/enable = no/' "$TF_CONF"
+check "reload with enable = no" tfctl reload
+sed -i 's/^enable = no$/enable = auto/' "$TF_CONF"
+check "reload with enable = auto" tfctl reload
+check "traffic flows untracked" in_lan "$TF_PY" "$TF_CT" udp-talk "$WAN_HOST" 5004 40011 1
+check_output "auto without a rule that needs it: nothing tracked" "^0$" tfctl conntrack -C
+check "a state rule goes in" tfctl -A FORWARD -m state --state INVALID -j DROP
+check "traffic after the rule" in_lan "$TF_PY" "$TF_CT" udp-talk "$WAN_HOST" 5004 40012 1
+check_output "... is tracked" "sport=40012 dport=5004" tfctl conntrack -L -p udp
+check "the rule goes again" tfctl -D FORWARD -m state --state INVALID -j DROP
+check "traffic after that" in_lan "$TF_PY" "$TF_CT" udp-talk "$WAN_HOST" 5004 40013 1
+check_output "... is still tracked (auto never stops)" "sport=40013 dport=5004" \
+	tfctl conntrack -L -p udp

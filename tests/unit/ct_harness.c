@@ -64,10 +64,11 @@ void ch_setup(const struct ct_config *cfg)
 	router_set_clock(&ch_r, ch_now, 0);
 	if (!cfg) {
 		ct_config_defaults(&def);
+		def.mode = CT_MODE_ON;
 		cfg = &def;
 	}
 	cr_assert_eq(ct_init(&ch_r, cfg), 0);
-	cr_assert_eq(ch_r.ct != NULL, cfg->enable);
+	cr_assert_eq(ch_r.ct != NULL, cfg->mode == CT_MODE_ON);
 }
 
 void ch_teardown(void)

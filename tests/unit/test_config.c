@@ -1009,9 +1009,9 @@ Test(config, conntrack_bad)
 		  "FILE:2: bad value \"16777217\" for max_entries (expected 1 to 16777216)" },
 		{ "[conntrack]\nmax_entries = 64K\n" IFACES,
 		  "FILE:2: bad value \"64K\" for max_entries (expected 1 to 16777216)" },
-		{ "[conntrack]\nenable = auto\n" IFACES,
-		  "FILE:2: bad value \"auto\" for enable "
-		  "(expected yes, no, on, off, true, false, 1 or 0)" },
+		{ "[conntrack]\nenable = sometimes\n" IFACES,
+		  "FILE:2: bad value \"sometimes\" for enable "
+		  "(expected auto, yes, no, on, off, true, false, 1 or 0)" },
 		{ "[conntrack]\ntcp_liberal = 2\n" IFACES,
 		  "FILE:2: bad value \"2\" for tcp_liberal "
 		  "(expected yes, no, on, off, true, false, 1 or 0)" },
@@ -1054,7 +1054,7 @@ Test(config, conntrack_defaults)
 		120, 60, 432000, 120, 60, 30, 120, 10, 120, 300, 300, 30, 120, 30, 600,
 	};
 
-	cr_expect(c->enable, "tracking is on unless turned off");
+	cr_expect_eq(c->mode, CT_MODE_AUTO, "tracking when a rule needs it");
 	cr_expect_eq(c->max_entries, 262144);
 	cr_expect_not(c->tcp_liberal);
 	cr_expect(c->tcp_loose);
@@ -1079,7 +1079,7 @@ Test(config, conntrack_values)
 					ct_timeout_name(i), i + 1);
 	snprintf(text + len, sizeof(text) - len, "%s", IFACES);
 	cfg = expect_ok(text);
-	cr_expect_not(cfg->conntrack.enable);
+	cr_expect_eq(cfg->conntrack.mode, CT_MODE_OFF);
 	cr_expect_eq(cfg->conntrack.max_entries, 1);
 	cr_expect(cfg->conntrack.tcp_liberal);
 	cr_expect_not(cfg->conntrack.tcp_loose);

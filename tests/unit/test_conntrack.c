@@ -397,6 +397,7 @@ static void setup_short(void)
 	struct ct_config c;
 
 	ct_config_defaults(&c);
+	c.mode = CT_MODE_ON;
 	c.timeout_ms[CT_TO_UDP] = 2000;
 	c.timeout_ms[CT_TO_ICMP] = 3000;
 	c.timeout_ms[CT_TO_TCP_SYN_SENT] = 4000;
@@ -455,6 +456,7 @@ static void setup_small(void)
 	struct ct_config c;
 
 	ct_config_defaults(&c);
+	c.mode = CT_MODE_ON;
 	c.max_entries = 4;
 	ch_setup(&c);
 }
@@ -756,7 +758,7 @@ static void setup_off(void)
 	struct ct_config c;
 
 	ct_config_defaults(&c);
-	c.enable = false;
+	c.mode = CT_MODE_OFF;
 	ch_setup(&c);
 }
 
@@ -770,16 +772,18 @@ Test(conntrack_off, off_and_on_again)
 	cr_expect_eq(ch_send(ch_udp("10.1.0.2", "10.2.0.2", 1111, 53), 0), 1);
 	cr_expect_not(ch_cap.has_ct[0]);
 	ct_config_defaults(&c);
+	c.mode = CT_MODE_ON;
 	cr_assert_eq(ct_configure(&ch_r, &c), 0);
 	cr_assert_not_null(ch_r.ct);
 	cr_expect(ch_r.defrag_hooked, "defrag runs with conntrack");
 	cr_expect_eq(ch_send(ch_udp("10.1.0.2", "10.2.0.2", 1111, 53), 0), 1);
 	cr_expect(ch_cap.has_ct[1]);
-	c.enable = false;
+	c.mode = CT_MODE_OFF;
 	cr_assert_eq(ct_configure(&ch_r, &c), 0);
 	cr_expect_null(ch_r.ct);
+	cr_expect_null(ct_router_table(&ch_r), "off: no table for the control commands");
 	cr_expect_not(ch_r.defrag_hooked);
-	c.enable = true;
+	c.mode = CT_MODE_ON;
 	cr_assert_eq(ct_configure(&ch_r, &c), 0);
 	cr_expect_eq(ch_r.ct->count, 0, "turned off: flushed");
 }

@@ -423,3 +423,90 @@ Test(ct_rules, ctexpire)
 	cr_expect_eq(ch_send(ch_tcp("10.1.0.2", "10.2.0.2", 40000, 80, 100, 0, TH_SYN, 1000, 0),
 			     0), 0, "19 s left");
 }
+
+/* ---- [conntrack] enable = auto ---- */
+
+static void auto_setup(void)
+{
+	struct ct_config c;
+
+	ct_config_defaults(&c);
+	cr_assert_eq(c.mode, CT_MODE_AUTO, "auto is the default");
+	ch_setup(&c);
+	cr_assert_eq(tables_init(&ch_r), 0);
+}
+
+TestSuite(ct_auto, .init = auto_setup, .fini = rules_teardown);
+
+Test(ct_auto, starts_with_the_first_rule_that_needs_it)
+{
+	cr_expect_null(ch_r.ct, "no rules: nothing tracked");
+	cr_expect_not_null(ct_router_table(&ch_r), "the table is there for the control commands");
+	cr_expect_eq(ch_send(ch_udp("10.1.0.2", "10.2.0.2", 1111, 53), 0), 1);
+	cr_expect_not(ch_cap.has_ct[0], "not tracked");
+	cr_expect_not(ch_r.defrag_hooked, "no forced defragmentation either");
+
+	/* Rules that need no tracking, and NOTRACK, leave it off. */
+	load("*raw\n-A PREROUTING -p udp --dport 9 -j NOTRACK\n"
+	     "-A PREROUTING -p udp --dport 7 -j CT --notrack\nCOMMIT\n"
+	     "*filter\n-A FORWARD -p udp --dport 53 -j ACCEPT\nCOMMIT\n");
+	cr_expect_null(ch_r.ct);
+	cr_expect_not(ch_r.ct_wanted);
+
+	load("*filter\n-A FORWARD -m state --state INVALID -j DROP\nCOMMIT\n");
+	cr_assert_not_null(ch_r.ct, "a state match starts tracking");
+	cr_expect(ch_r.defrag_hooked);
+	cr_expect_eq(ch_send(ch_udp("10.1.0.2", "10.2.0.2", 1111, 53), 0), 1);
+	cr_expect(ch_cap.has_ct[1]);
+	cr_expect_not_null(ch_find_udp("10.1.0.2", "10.2.0.2", 1111, 53));
+
+	/* Rules gone again: tracking stays, entries and all. */
+	load("*filter\nCOMMIT\n");
+	cr_expect_not(ch_r.ct_wanted);
+	cr_assert_not_null(ch_r.ct, "auto never stops tracking that runs");
+	cr_expect_not_null(ch_find_udp("10.1.0.2", "10.2.0.2", 1111, 53));
+}
+
+Test(ct_auto, any_nat_rule_starts_it)
+{
+	load("*nat\n-A POSTROUTING -o if1 -j ACCEPT\nCOMMIT\n");
+	cr_expect_not_null(ch_r.ct, "the nat table sees first packets only: it needs tracking");
+}
+
+Test(ct_auto, each_extension_that_needs_it)
+{
+	static const char *const rules[] = {
+		"*filter\n-A FORWARD -m conntrack --ctstate NEW\nCOMMIT\n",
+		"*filter\n-A FORWARD -m connmark --mark 1\nCOMMIT\n",
+		"*mangle\n-A PREROUTING -j CONNMARK --restore-mark\nCOMMIT\n",
+		"*nat\n-A POSTROUTING -o if1 -j MASQUERADE\nCOMMIT\n",
+	};
+
+	for (unsigned int i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		struct ct_config c;
+
+		ct_config_defaults(&c);
+		c.mode = CT_MODE_OFF;
+		cr_assert_eq(ct_configure(&ch_r, &c), 0);
+		load("*raw\nCOMMIT\n*mangle\nCOMMIT\n*nat\nCOMMIT\n*filter\nCOMMIT\n");
+		c.mode = CT_MODE_AUTO;
+		cr_assert_eq(ct_configure(&ch_r, &c), 0);
+		cr_assert_null(ch_r.ct);
+		load(rules[i]);
+		cr_expect_not_null(ch_r.ct, "%s", rules[i]);
+	}
+}
+
+Test(ct_auto, reload_to_auto_follows_the_running_rules)
+{
+	struct ct_config c;
+
+	ct_config_defaults(&c);
+	c.mode = CT_MODE_OFF;
+	cr_assert_eq(ct_configure(&ch_r, &c), 0);
+	load("*filter\n-A FORWARD -m state --state NEW\nCOMMIT\n");
+	cr_expect_null(ch_r.ct, "off means off, whatever the rules");
+	c.mode = CT_MODE_AUTO;
+	cr_assert_eq(ct_configure(&ch_r, &c), 0);
+	cr_expect_not_null(ch_r.ct, "back to auto with a rule that needs it: on");
+}

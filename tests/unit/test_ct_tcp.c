@@ -366,6 +366,7 @@ static void setup_liberal(void)
 	struct ct_config c;
 
 	ct_config_defaults(&c);
+	c.mode = CT_MODE_ON;
 	c.tcp_liberal = true;
 	ch_setup(&c);
 }
@@ -484,6 +485,7 @@ static void setup_strict(void)
 	struct ct_config c;
 
 	ct_config_defaults(&c);
+	c.mode = CT_MODE_ON;
 	c.tcp_loose = false;
 	ch_setup(&c);
 }
