@@ -14,7 +14,7 @@ pkgs="
 	libevent-dev libnl-3-dev libnl-route-3-dev libinih-dev libcriterion-dev
 	mandoc
 	iproute2 iputils-ping socat python3 iperf3 procps coreutils
-	iptables ethtool
+	iptables ethtool conntrack
 	libnetfilter-queue-dev
 "
 

@@ -6,7 +6,11 @@
 # into tunfilterd; the packets of NN-name.pkts go through both, from both
 # links; what each packet caused (forwarded byte for byte, dropped, the ICMP
 # error or RST that came back) and, when the admin tool can save counters,
-# every rule and policy counter must be the same. One TAP line per ruleset.
+# every rule and policy counter must be the same. One TAP line per ruleset,
+# and for a ruleset that tracks connections (the nat table, a state match)
+# one more: both conntrack tables, read after the packets (conntrack -L in
+# the kernel router), must hold the same entries, with the same tuples, TCP
+# state and statuses.
 #
 # The kernel reference is made to look like a TUN link: ARP off on both
 # ends of each veth pair, with the same MAC on both, offloads off (else
@@ -64,7 +68,7 @@ WAN_MAC=02:00:00:00:02:00
 
 in_kr() { ip netns exec "$NS_KR" "$@"; }
 
-for tool in iptables-restore iptables-save ethtool; do
+for tool in iptables-restore iptables-save ethtool conntrack; do
 	if ! command -v "$tool" >/dev/null; then
 		not_ok "$TF_NAME: $tool is installed (contrib/install-deps.sh)"
 		exit 1
@@ -182,7 +186,7 @@ probe()
 
 run_ruleset()
 {
-	local rules=$1 name pkts dir
+	local rules=$1 name pkts dir ct
 	name=$(basename "$rules" .rules)
 	pkts=${rules%.rules}.pkts
 	dir=$TF_TMP/$name
@@ -206,6 +210,11 @@ run_ruleset()
 		not_ok "differential $name: probe the kernel router" "$dir/kernel.json.err"
 		return
 	fi
+	ct=$(diff_conntrack "$rules")
+	if [ "$ct" = yes ] && ! in_kr conntrack -L >"$dir/kernel.ct" 2>"$dir/kernel.ct.err"; then
+		not_ok "differential $name: conntrack -L in the kernel router" "$dir/kernel.ct.err"
+		ct=no
+	fi
 	if ! in_kr iptables-save -c >"$dir/kernel.save" 2>&1; then
 		not_ok "differential $name: iptables-save -c" "$dir/kernel.save"
 		return
@@ -227,6 +236,10 @@ run_ruleset()
 		not_ok "differential $name: tunfilter save --counters" "$dir/ours.save"
 		rm -f "$dir/ours.save"
 	fi
+	if [ "$ct" = yes ] && ! tfctl -j conntrack -L >"$dir/ours.ct" 2>"$dir/ours.ct.err"; then
+		not_ok "differential $name: tunfilter -j conntrack -L" "$dir/ours.ct.err"
+		ct=no
+	fi
 	if ! tf_daemon_alive; then
 		not_ok "differential $name: tunfilterd survives the packets" "$TF_LOG"
 		tf_daemon_stop
@@ -239,6 +252,9 @@ run_ruleset()
 			"$dir/kernel.save" "$dir/ours.save" "$rules"
 	else
 		run_tap "$TF_PY" "$DIFF_PY" compare "$name" "$dir/kernel.json" "$dir/ours.json"
+	fi
+	if [ "$ct" = yes ]; then
+		run_tap "$TF_PY" "$DIFF_PY" ctcompare "$name" "$dir/kernel.ct" "$dir/ours.ct"
 	fi
 	# Captures and save texts, for a closer look (DIFF_KEEP).
 	if [ -n "${DIFF_KEEP:-}" ]; then

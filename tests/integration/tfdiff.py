@@ -11,6 +11,11 @@
                            one TAP line: do both routers agree, packet by
                            packet and (given the save texts) counter by
                            counter? Mismatches follow as "# " lines.
+  ctcompare NAME KERNEL.ct OURS.ct
+                           one TAP line: do both conntrack tables hold the
+                           same connections? KERNEL.ct is what conntrack(8)
+                           -L printed in the kernel router, OURS.ct what
+                           "tunfilter -j conntrack -L" did.
 
 Both routers get byte-identical packets, and every packet carries a unique
 IP ID (and TCP sequence number, ICMP echo id) so that whatever comes out of
@@ -630,7 +635,154 @@ def compare(name, kpath, opath, ksave=None, osave=None, rules=None):
     return 1 if diffs else 0
 
 
+# --- comparing conntrack tables -----------------------------------------
+
+# Each entry becomes (protocol number, original tuple, reply tuple, TCP
+# state, status flags), with the fields both tools show: addresses, ports
+# or ICMP type, code and id. Not compared: timeouts, counters, marks, use
+# and ids. The kernel's text shows SEEN_REPLY (no [UNREPLIED]) and ASSURED
+# only; SRC_NAT and DST_NAT are read from the tuples there, as conntrack(8)
+# does for --src-nat and --dst-nat: the kernel sets them exactly when the
+# binding changed the tuple.
+CT_L4 = ("sport", "dport", "type", "code", "id")
+CT_FLAGS = ("SEEN_REPLY", "ASSURED", "SRC_NAT", "DST_NAT")
+
+
+def ct_tuple(fields):
+    t = [fields["src"], fields["dst"]]
+    t += ["%s=%s" % (k, fields[k]) for k in CT_L4 if k in fields]
+    # GRE keys: the kernel tracks GRE version 1 (PPTP) by its keys and
+    # shows 0 for version 0; tunfilterd tracks GRE without ports.
+    t += ["%s=%s" % (k, fields[k]) for k in ("srckey", "dstkey")
+          if fields.get(k, "0x0") != "0x0"]
+    return tuple(t)
+
+
+def ct_nat_flags(orig, reply):
+    """SRC_NAT and DST_NAT as conntrack(8) reads them from the tuples (an
+    ICMP id NAT changed counts as the source's)."""
+    flags = set()
+    if orig["src"] != reply["dst"] or orig.get("sport") != reply.get("dport") or \
+            orig.get("id") != reply.get("id"):
+        flags.add("SRC_NAT")
+    if orig["dst"] != reply["src"] or orig.get("dport") != reply.get("sport"):
+        flags.add("DST_NAT")
+    return flags
+
+
+def ct_parse_kernel(text):
+    """conntrack -L lines: proto num timeout [STATE] k=v... [FLAG]..."""
+    entries = []
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) < 3 or not words[1].isdigit():
+            continue
+        state = None
+        flags = set()
+        tuples = []
+        for w in words[3:]:
+            if w.startswith("[") and w.endswith("]"):
+                flags.add(w[1:-1])
+            elif "=" in w:
+                k, _, v = w.partition("=")
+                if k == "src":
+                    tuples.append({})
+                if tuples and k in ("src", "dst", "srckey", "dstkey") + CT_L4:
+                    tuples[-1].setdefault(k, v)
+            elif w.isupper() and not tuples:
+                state = w
+        if len(tuples) != 2:
+            die("conntrack -L: not two tuples in %r" % line)
+        orig, reply = ct_tuple(tuples[0]), ct_tuple(tuples[1])
+        st = ct_nat_flags(tuples[0], tuples[1])
+        if "UNREPLIED" not in flags:
+            st.add("SEEN_REPLY")
+        if "ASSURED" in flags:
+            st.add("ASSURED")
+        entries.append((int(words[1]), orig, reply, state, tuple(sorted(st))))
+    return entries
+
+
+def ct_parse_ours(text):
+    entries = []
+    for e in json.loads(text):
+        fl = tuple(sorted(set(e.get("status", [])) & set(CT_FLAGS)))
+        entries.append((e["protonum"], ct_tuple({k: str(v) for k, v in e["orig"].items()}),
+                        ct_tuple({k: str(v) for k, v in e["reply"].items()}),
+                        e.get("state"), fl))
+    return entries
+
+
+def port_class(port):
+    port = int(port)
+    return "<512" if port < 512 else "512-1023" if port < 1024 else ">=1024"
+
+
+def ct_classed(entry):
+    """The entry with the reply tuple's ports and ICMP id by class only:
+    where the kernel and tunfilterd differ there, each chose its own."""
+    proto, orig, reply, state, flags = entry
+    out = list(reply[:2])
+    for f in reply[2:]:
+        k, _, v = f.partition("=")
+        out.append("%s~%s" % (k, port_class(v)) if k in ("sport", "dport", "id") else f)
+    return (proto, orig, tuple(out), state, flags)
+
+
+def ct_orig_text(entry):
+    proto, orig = entry[0], entry[1]
+    return "%s %s" % ({1: "icmp", 6: "tcp", 17: "udp"}.get(proto, str(proto)), " ".join(orig))
+
+
+def ct_reply_text(entry):
+    _, _, reply, state, flags = entry
+    return "%sreply %s [%s]" % (state + " " if state else "", " ".join(reply), ",".join(flags))
+
+
+def ct_compare(name, kpath, opath):
+    with open(kpath) as f:
+        kern = ct_parse_kernel(f.read())
+    with open(opath) as f:
+        ours = ct_parse_ours(f.read())
+    konly = set(kern) - set(ours)
+    oonly = set(ours) - set(kern)
+    # What differs only by a port one side chose may still agree by class.
+    kc = {ct_classed(e): e for e in konly}
+    oc = {ct_classed(e): e for e in oonly}
+    by_class = set(kc) & set(oc)
+    notes = ["by port class: %s: kernel %s, ours %s" % (
+        ct_orig_text(kc[e]), ct_reply_text(kc[e]), ct_reply_text(oc[e]))
+        for e in sorted(by_class)]
+    # The original tuple is unique in a table: what is left pairs by it.
+    kby = {(e[0], e[1]): e for c, e in kc.items() if c not in by_class}
+    oby = {(e[0], e[1]): e for c, e in oc.items() if c not in by_class}
+    diffs = []
+    for key in sorted(set(kby) | set(oby)):
+        a, b = kby.get(key), oby.get(key)
+        if a and b:
+            diffs.append("%s: kernel %s, ours %s" % (
+                ct_orig_text(a), ct_reply_text(a), ct_reply_text(b)))
+        elif a:
+            diffs.append("kernel only: %s %s" % (ct_orig_text(a), ct_reply_text(a)))
+        else:
+            diffs.append("ours only:   %s %s" % (ct_orig_text(b), ct_reply_text(b)))
+    if len(kern) != len(set(kern)) or len(ours) != len(set(ours)):
+        diffs.append("an entry is listed twice (kernel %d, ours %d entries)" % (
+            len(kern), len(ours)))
+    what = "%d/%d entries agree" % (len(set(kern) & set(ours)) + len(by_class),
+                                    len(set(kern) | set(ours)) - len(by_class))
+    if by_class:
+        what += " (%d by port class)" % len(by_class)
+    print("%s - differential %s: conntrack tables, %s" % (
+        "not ok" if diffs else "ok", name, what))
+    for d in diffs + notes:
+        print("#   " + d)
+    return 1 if diffs else 0
+
+
 def main():
+    if len(sys.argv) == 5 and sys.argv[1] == "ctcompare":
+        return ct_compare(*sys.argv[2:])
     if len(sys.argv) == 5 and sys.argv[1] == "probe":
         probe(*sys.argv[2:5])
         return 0
