@@ -52,11 +52,16 @@ number, and the keys:
                    80 for TCP, 53 for UDP)
   flags=           TCP flags as letters FSRPAUEC (default S)
   win= urg=        TCP window and urgent pointer
+  seq= ack=        TCP sequence and acknowledgement numbers (default: a
+                   number of the packet's own; ack 0 without the A flag)
   doff=N           TCP data offset in 32-bit words, whatever the options
   opts=            TCP options, comma list: mss:N, wscale:N, sackok, ts,
                    nop, eol, or hex bytes; padded with EOL to 32 bits
   type= code=      ICMP type (number or name) and code
   count=N          N such packets, each with its own id
+  sync=1           send the next packet only once this one (or a fragment)
+                   has left the router (waiting up to 2 s): for the steps
+                   of a conversation across both links, whose order counts
   # comment        to the end of the line
 
 and "include FILE" reads FILE (relative to this file) in its place.
@@ -173,6 +178,7 @@ class Probe:
         self.df = kv.pop("df", "0") == "1"
         self.ipopts = ip_options(kv.pop("ipopts")) if "ipopts" in kv else b""
         self.badsum = kv.pop("badsum", "0") == "1"
+        self.sync = kv.pop("sync", "0") == "1"
         self.frag = int(kv.pop("frag", "0"))
         self.only = [int(x) for x in kv.pop("only").split(",")] if "only" in kv else None
         self.trunc = int(kv.pop("trunc", "0"))
@@ -217,8 +223,9 @@ class Probe:
         opts = tcp_options(kv.pop("opts"), self.id) if "opts" in kv else b""
         win = int(kv.pop("win", "29200"))
         urg = int(kv.pop("urg", "0"))
-        self.seq = 0x10000000 + self.id * 4096
+        self.seq = int(kv.pop("seq", str(0x10000000 + self.id * 4096)), 0)
         self.ack = 0x20000000 + self.id * 4096 if flags & 0x10 else 0
+        self.ack = int(kv.pop("ack", str(self.ack)), 0)
         data = self.pad(20 + len(opts), datalen, total, hlen)
         self.seglen = len(data) + (1 if flags & 2 else 0) + (1 if flags & 1 else 0)
         doff = int(kv.pop("doff", str((20 + len(opts)) // 4)))
@@ -374,16 +381,31 @@ def drain(sides, log):
                 log.append((name, data))
 
 
-def send_all(probes, sides, gap=0.001, quiet=0.4, limit=3.0):
+def left_router(log, start, p):
+    """Has the router forwarded p (its IP ID, either address rewritten)
+    since log[start]?"""
+    for _, pkt in log[start:]:
+        f = ip_fields(pkt)
+        if f is not None and f["id"] == p.id and f["proto"] == p.proto:
+            return True
+    return False
+
+
+def send_all(probes, sides, gap=0.001, quiet=0.4, limit=3.0, sync_limit=2.0):
     log = []
     drain(sides, [])
     for p in probes:
         side = sides[p.side]
+        start = len(log)
         for fr in p.frames:
             mac = link_mac(side, p.dst)
             side["tx"].sendto(fr, (side["if"], ETH_P_IP, 0, 0, mac))
             time.sleep(gap)
         drain(sides, log)
+        end = time.monotonic() + sync_limit
+        while p.sync and not left_router(log, start, p) and time.monotonic() < end:
+            select.select([s["cap"] for s in sides.values()], [], [], 0.05)
+            drain(sides, log)
     end = time.monotonic() + limit
     last = time.monotonic()
     while time.monotonic() < end and time.monotonic() - last < quiet:
