@@ -17,6 +17,15 @@
  *     (CT_S_DYING, out of the hash and the timer wheel), and is freed when
  *     the last packet holding it lets go.
  *
+ * A clash loser (CT_S_NAT_CLASH, the kernel's IPS_NAT_CLASH on the bit it
+ * shares with IPS_UNTRACKED): a UDP entry whose first packet raced another
+ * of the same flow to confirmation and lost, after NAT gave the two
+ * different reply tuples. Only its reply tuple is hashed (th[ORIGINAL] is
+ * on no chain), so the original direction keeps finding the winner while
+ * answers to the loser's translation still find the loser; it lives one
+ * second (CT_S_FIXED_TIMEOUT), is never ASSURED and is not listed. See
+ * ct_table_insert_clash() and clash.c.
+ *
  * References (use): one for the table while the entry is confirmed and not
  * dying, one for each packet whose p->ct points to it. The packet path is
  * single threaded: a reference is only needed to outlive a packet that is
@@ -71,6 +80,8 @@ enum {
 	CT_S_SRC_NAT_DONE = 1u << 7,   /* NAT: the source binding was made */
 	CT_S_DST_NAT_DONE = 1u << 8,   /* NAT: the destination binding was made */
 	CT_S_DYING = 1u << 9,          /* removed; freed with the last reference */
+	CT_S_FIXED_TIMEOUT = 1u << 10, /* packets do not move its expiry */
+	CT_S_NAT_CLASH = 1u << 12,     /* a clash loser, findable by its reply only */
 };
 
 #define CT_S_NAT_MASK (CT_S_SRC_NAT | CT_S_DST_NAT)

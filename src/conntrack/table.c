@@ -190,7 +190,8 @@ int ct_table_configure(struct ct_table *t, const struct ct_config *cfg)
 			if (!e->use ||
 			    (e->status & (CT_S_CONFIRMED | CT_S_DYING)) != CT_S_CONFIRMED)
 				continue;
-			ct_table_hash_link(t, e, CT_DIR_ORIGINAL);
+			if (!(e->status & CT_S_NAT_CLASH))
+				ct_table_hash_link(t, e, CT_DIR_ORIGINAL);
 			ct_table_hash_link(t, e, CT_DIR_REPLY);
 		}
 		free(old);
@@ -219,7 +220,8 @@ void ct_table_kill(struct ct_table *t, struct ct_entry *e)
 	e->status |= CT_S_DYING;
 	if (!(e->status & CT_S_CONFIRMED))
 		return; /* unconfirmed: dies with the packet holding it */
-	ct_table_hash_unlink(t, e, CT_DIR_ORIGINAL);
+	if (!(e->status & CT_S_NAT_CLASH))
+		ct_table_hash_unlink(t, e, CT_DIR_ORIGINAL);
 	ct_table_hash_unlink(t, e, CT_DIR_REPLY);
 	ct_table_wheel_unlink(t, e);
 	t->confirmed--;
@@ -392,8 +394,41 @@ int ct_table_insert(struct ct_table *t, struct ct_entry *e, struct ct_entry **cl
 	return 0;
 }
 
+/*
+ * The second half of nf_ct_resolve_clash_harder: the reply tuple alone
+ * goes into the hash (the kernel's fake add of the original direction), so
+ * the original tuple keeps leading to the entry already there. Neither
+ * `insert` nor a NEW event: the kernel counts and announces neither, and
+ * its listing does not show the entry. What the packet changed before
+ * (ecache) is still told at the confirm hook, as the kernel delivers the
+ * cached events of the loser too.
+ */
+int ct_table_insert_clash(struct ct_table *t, struct ct_entry *e, struct ct_entry **clash)
+{
+	struct ct_entry *o;
+
+	if (e->status & CT_S_DYING)
+		return -ENOENT;
+	o = ct_table_lookup(t, &e->th[CT_DIR_REPLY].t, NULL);
+	if (o) {
+		*clash = o;
+		return -EEXIST;
+	}
+	ct_table_hash_link(t, e, CT_DIR_REPLY);
+	e->th[CT_DIR_ORIGINAL].next = 0;
+	e->status |= CT_S_CONFIRMED | CT_S_FIXED_TIMEOUT | CT_S_NAT_CLASH;
+	e->expires = t->now + CT_CLASH_TIMEOUT_MS;
+	e->use++;
+	t->confirmed++;
+	ct_table_wheel_link(t, e);
+	return 0;
+}
+
 void ct_table_refresh(struct ct_table *t, struct ct_entry *e, uint32_t timeout_ms)
 {
+	/* __nf_ct_refresh_acct: a fixed timeout stays. */
+	if (e->status & CT_S_FIXED_TIMEOUT)
+		return;
 	e->expires = t->now + timeout_ms;
 	if ((e->status & (CT_S_CONFIRMED | CT_S_DYING)) != CT_S_CONFIRMED)
 		return;
@@ -441,6 +476,10 @@ void ct_table_expire(struct ct_table *t, uint64_t now)
 }
 
 /* ---- the control path ---- */
+
+/* Clash losers are walked too: nf_ct_iterate_cleanup visits each entry by
+ * its reply node, which a loser has (flush, MASQUERADE forgetting); only
+ * the listing leaves them out, as ctnetlink's dump does. */
 
 int ct_table_walk(struct ct_table *t, int (*fn)(struct ct_table *t, struct ct_entry *e,
 						void *arg), void *arg)

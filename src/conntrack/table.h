@@ -46,6 +46,7 @@
 #define CT_WHEEL_TICK_MS 1000u
 #define CT_EVICT_BUCKETS 8u
 #define CT_EVICT_SCAN 256u
+#define CT_CLASH_TIMEOUT_MS 1000u   /* a clash loser's life (kernel: HZ) */
 
 /* `tunfilter conntrack -S`: the kernel's counters of the same names. */
 struct ct_stats {
@@ -56,7 +57,7 @@ struct ct_stats {
 	uint64_t drop;           /* packets dropped: table full, or clash */
 	uint64_t early_drop;     /* entries evicted to make room */
 	uint64_t error;          /* ICMP errors about no known connection */
-	uint64_t clash_resolve;  /* a clash with an identical entry, joined */
+	uint64_t clash_resolve;  /* a clash resolved: joined, or loser kept (clash.c) */
 	uint64_t expired;        /* entries whose timeout passed */
 };
 
@@ -145,16 +146,26 @@ int ct_table_set_reply(struct ct_table *t, struct ct_entry *e, const struct ct_t
  * e is dying. The table takes its own reference.
  */
 int ct_table_insert(struct ct_table *t, struct ct_entry *e, struct ct_entry **clash);
+/*
+ * Confirm e as a clash loser (entry.h): only its reply tuple is hashed; it
+ * becomes CT_S_NAT_CLASH | CT_S_FIXED_TIMEOUT and expires in
+ * CT_CLASH_TIMEOUT_MS; no NEW event, not counted as an insert. -EEXIST
+ * when a confirmed entry has the reply tuple (*clash set to it); -ENOENT
+ * when e is dying. The table takes its own reference.
+ */
+int ct_table_insert_clash(struct ct_table *t, struct ct_entry *e, struct ct_entry **clash);
 /* Remove a confirmed entry (DESTROY event); freed when unreferenced. */
 void ct_table_kill(struct ct_table *t, struct ct_entry *e);
-/* The entry now expires timeout_ms from now. */
+/* The entry now expires timeout_ms from now (not with
+ * CT_S_FIXED_TIMEOUT). */
 void ct_table_refresh(struct ct_table *t, struct ct_entry *e, uint32_t timeout_ms);
 /* Remove what has expired by now. */
 void ct_table_expire(struct ct_table *t, uint64_t now);
 /* Remove every confirmed entry; returns how many. */
 unsigned int ct_table_flush(struct ct_table *t);
 
-/* fn on every live confirmed entry (in store order); fn may kill it.
+/* fn on every live confirmed entry, clash losers too (in store order); fn
+ * may kill it.
  * A nonzero return stops the walk and is returned. */
 int ct_table_walk(struct ct_table *t, int (*fn)(struct ct_table *t, struct ct_entry *e,
 						void *arg), void *arg);
