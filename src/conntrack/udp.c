@@ -5,6 +5,9 @@
  * still going two seconds after it started, it is a stream: ASSURED, and
  * udp_timeout_stream (120 s) after each packet.
  *
+ * A clash loser (CT_S_NAT_CLASH, see clash.c) keeps its one-second fixed
+ * timeout and never becomes ASSURED, as in the kernel's udp_packet.
+ *
  * INVALID: a header cut short, a length field that disagrees with the
  * datagram, a wrong checksum (0 means none, and is fine).
  */
@@ -67,6 +70,11 @@ static int ct_udp_packet(struct ct_entry *e, const struct ct_l4_ctx *c, enum ct_
 		}
 	}
 	ct_table_refresh(c->t, e, timeout);
+	/* A clash loser (entry.h) is never ASSURED: it is to go within its
+	 * second, and stay evictable until then. Its refresh above changed
+	 * nothing (fixed timeout). */
+	if (e->status & CT_S_NAT_CLASH)
+		return CT_R_ACCEPT;
 	if (stream) {
 		e->status |= CT_S_ASSURED;
 		e->ecache |= CT_EC_STATUS;
