@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "conntrack/clash.h"
 #include "conntrack/ct.h"
 #include "conntrack/proto.h"
 #include "conntrack/table.h"
@@ -226,14 +227,9 @@ static unsigned int ct_hook_confirm(void *priv, struct pkt *p, struct router *r)
 			return TF_ACCEPT;
 		case -EEXIST:
 			/* The same connection confirmed meanwhile (its first
-			 * packets raced through a queue): join it. */
-			if (ct_tuple_eq(&o->th[0].t, &e->th[0].t) &&
-			    ct_tuple_eq(&o->th[1].t, &e->th[1].t)) {
-				t->st.clash_resolve++;
-				ct_table_get(o);
-				ct_table_put(t, e);
-				p->ct = o;
-				e = o;
+			 * packets raced through a queue). */
+			if (ct_clash_resolve(t, p, o) == 0) {
+				e = p->ct;
 				break;
 			}
 			/* fall through */

@@ -57,6 +57,8 @@ struct ct_proto_ops {
 		      uint8_t ctinfo);
 	/* May the table evict it when full (beyond not being ASSURED)? NULL: yes. */
 	bool (*can_early_drop)(const struct ct_entry *e);
+	/* An insertion clash may be resolved rather than dropped (clash.c). */
+	bool allow_clash;
 };
 
 const struct ct_proto_ops *ct_proto_find(uint8_t proto);

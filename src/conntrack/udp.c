@@ -90,4 +90,5 @@ const struct ct_proto_ops ct_udp_ops = {
 	.error = ct_udp_error,
 	.new = ct_udp_new,
 	.packet = ct_udp_packet,
+	.allow_clash = true,
 };

@@ -330,6 +330,11 @@ static int cmd_ct_one(struct ct_table *t, struct ct_entry *en, void *arg)
 {
 	struct cmd_ct_walk *w = arg;
 
+	/* A clash loser (clash.c) is left out, as ctnetlink's dump leaves out
+	 * what is not hashed by its original tuple; -D removes what -L shows
+	 * (conntrack(8) deletes the entries it dumped), -F removes it too. */
+	if (en->status & CT_S_NAT_CLASH)
+		return 0;
 	if (!cmd_ct_filter_match(w->f, en))
 		return 0;
 	w->n++;

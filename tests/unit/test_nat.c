@@ -4,7 +4,9 @@
  * packets against full recomputation on random packets; ICMP errors about
  * translated connections byte for byte against hand-built packets; tuple
  * allocation with 60,000 masqueraded connections, and the drop when a port
- * range runs out. The router is the conntrack harness's:
+ * range runs out; insertion clashes of UDP flows whose first packets were
+ * parked before confirmation and got different translations. The router
+ * is the conntrack harness's:
  *
  *   10.1.0.2 --- if0 [10.1.0.1/24]  router  [10.2.0.1/24] if1 --- 10.2.0.2
  */
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/csum.h"
+#include "core/hook.h"
 #include "core/ipv4.h"
 #include "ct_harness.h"
 #include "nat/manip.h"
@@ -518,4 +521,218 @@ Test(nat, masquerade_forgotten)
 	/* ... or at once. */
 	cr_expect_eq(nat_masq_forget(&ch_r, 1), 1);
 	cr_expect_eq(ch_table()->confirmed, 0);
+}
+
+/* ---- insertion clashes ---- */
+
+/*
+ * Two datagrams of one new flow wait in a queue after DNAT gave them
+ * different servers (the TOS picks the rule: the kernel's A and AAAA
+ * lookups balanced by -m statistic); both have unconfirmed entries. The
+ * first one out wins; the second is the clash loser (clash.c).
+ */
+static const char clash_rules[] =
+	"-A PREROUTING -i if0 -p udp --dport 53 -m tos --tos 0x10 "
+	"-j DNAT --to-destination 10.2.0.2:5354\n"
+	"-A PREROUTING -i if0 -p udp --dport 53 -j DNAT --to-destination 10.2.0.2:5353\n";
+
+#define CLASH_HELD_MAX 4
+
+static struct pkt *clash_held[CLASH_HELD_MAX];
+static unsigned int clash_nheld;
+
+/* What comes in on if0 waits: at FORWARD, as NFQUEUE would make it; or
+ * after NAT at POSTROUTING, where the kernel's other CPUs may confirm an
+ * entry between the last NAT decision and the confirmation. */
+static unsigned int clash_queue_hook(void *priv, struct pkt *p, struct router *r)
+{
+	return p->iif == 0 ? TF_QUEUE : TF_ACCEPT;
+}
+
+static enum tf_hook clash_hook = HOOK_FORWARD;
+static int clash_prio;
+
+static void clash_park(void *arg, struct router *r, struct pkt *p)
+{
+	cr_assert_lt(clash_nheld, CLASH_HELD_MAX);
+	clash_held[clash_nheld++] = p;
+}
+
+static void clash_setup(void)
+{
+	rules_setup();
+	clash_nheld = 0;
+	ch_r.queue = clash_park;
+	cr_assert_eq(hook_register(&ch_r.hooks, clash_hook, clash_prio, clash_queue_hook, NULL),
+		     0);
+	load(clash_rules);
+}
+
+static void clash_teardown(void)
+{
+	hook_unregister(&ch_r.hooks, clash_hook, clash_queue_hook, NULL);
+	ch_r.queue = NULL;
+	rules_teardown();
+}
+
+TestSuite(nat_clash, .init = clash_setup, .fini = clash_teardown);
+
+static void clash_late_setup(void)
+{
+	clash_hook = HOOK_POST_ROUTING;
+	clash_prio = HOOK_PRI_NAT_SRC + 100;
+	clash_setup();
+}
+
+TestSuite(nat_clash_late, .init = clash_late_setup, .fini = clash_teardown);
+
+static struct pkt *clash_udp(uint8_t tos)
+{
+	struct pkt *p = ch_udp("10.1.0.2", "10.2.0.53", 1111, 53);
+	struct iphdr *ip = (struct iphdr *)p->data;
+
+	ip->tos = tos;
+	ipv4_set_csum(ip);
+	return p;
+}
+
+static void clash_release(unsigned int i)
+{
+	router_reinject(&ch_r, clash_held[i], TF_ACCEPT);
+	router_flush(&ch_r);
+}
+
+/* The entry whose reply tuple is the answer from server port sport. */
+static struct ct_entry *clash_by_reply(uint16_t sport, enum ct_dir *dir)
+{
+	struct ct_tuple t;
+
+	memset(&t, 0, sizeof(t));
+	t.src = ch_addr("10.2.0.2");
+	t.dst = ch_addr("10.1.0.2");
+	t.proto = IPPROTO_UDP;
+	t.s.port = htons(sport);
+	t.d.port = htons(1111);
+	return ct_table_find(ch_table(), &t, dir);
+}
+
+static int clash_count(struct ct_table *t, struct ct_entry *e, void *arg)
+{
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+/* The loser is kept for its answers: found by its reply tuple only,
+ * translated back, never ASSURED, gone one second after it was confirmed
+ * however many answers it gets. */
+Test(nat_clash, loser_kept_for_its_reply)
+{
+	struct ct_table *t = ch_table();
+	struct ct_entry *w, *l;
+	uint64_t t0 = ch_now;
+	enum ct_dir dir;
+	unsigned int n = 0;
+
+	cr_assert_eq(ch_send(clash_udp(0), 0), 0);
+	cr_assert_eq(ch_send(clash_udp(0x10), 0), 0);
+	cr_assert_eq(clash_nheld, 2, "both wait");
+	w = clash_held[0]->ct;
+	l = clash_held[1]->ct;
+	cr_assert(w && l && w != l, "two unconfirmed entries");
+	/* Three seconds in the queue: past the two after which answers
+	 * would make an ordinary entry a stream, and ASSURED. */
+	ch_clock(t0 + 3000);
+	clash_release(0);
+	clash_release(1);
+	cr_assert_eq(ch_cap.n, 2, "both datagrams went on");
+	cr_expect_eq(cap_ip(0)->daddr, ch_addr("10.2.0.2"));
+	cr_expect_eq(cap_port(0, true), 5353);
+	cr_expect_eq(cap_port(1, true), 5354);
+	cr_expect_eq(t->st.insert, 1);
+	cr_expect_eq(t->st.clash_resolve, 1);
+	cr_expect_eq(t->st.insert_failed, 0);
+	cr_expect_eq(t->st.drop, 0);
+	cr_expect_eq(ch_r.drops.count[DROP_CT_INSERT_FAILED], 0);
+	cr_expect_eq(l->status & (CT_S_CONFIRMED | CT_S_NAT_CLASH | CT_S_FIXED_TIMEOUT),
+		     CT_S_CONFIRMED | CT_S_NAT_CLASH | CT_S_FIXED_TIMEOUT);
+	cr_expect_not(w->status & (CT_S_NAT_CLASH | CT_S_FIXED_TIMEOUT));
+	/* The original direction finds the winner, each answer its own. */
+	cr_expect_eq(ch_find_udp("10.1.0.2", "10.2.0.53", 1111, 53), w);
+	cr_expect_eq(clash_by_reply(5353, &dir), w);
+	cr_expect_eq(clash_by_reply(5354, &dir), l);
+	cr_expect_eq(dir, CT_DIR_REPLY);
+	/* The walk behind -F sees both (-L leaves the loser out). */
+	ct_table_walk(t, clash_count, &n);
+	cr_expect_eq(n, 2);
+	/* Answers to the loser's translation are translated back. */
+	ch_clock(t0 + 3500);
+	cr_assert_eq(ch_send(ch_udp("10.2.0.2", "10.1.0.2", 5354, 1111), 1), 1);
+	cr_expect_eq(ch_cap.oif[2], 0);
+	cr_expect_eq(cap_ip(2)->saddr, ch_addr("10.2.0.53"));
+	cr_expect_eq(cap_port(2, false), 53);
+	cr_expect_eq(cap_ip(2)->daddr, ch_addr("10.1.0.2"));
+	cr_expect(l4_csum_ok(ch_cap.data[2], ch_cap.len[2]));
+	cr_expect_eq(ch_cap.ctinfo[2], CT_ESTABLISHED_REPLY);
+	cr_expect(l->status & CT_S_SEEN_REPLY);
+	cr_assert_eq(ch_send(ch_udp("10.2.0.2", "10.1.0.2", 5354, 1111), 1), 1);
+	cr_expect_not(l->status & CT_S_ASSURED, "a loser is never ASSURED");
+	cr_expect_eq(l->expires, t0 + 3000 + CT_CLASH_TIMEOUT_MS, "answers do not extend it");
+	/* The winner's answer, a stream by now, makes the winner ASSURED. */
+	cr_assert_eq(ch_send(ch_udp("10.2.0.2", "10.1.0.2", 5353, 1111), 1), 1);
+	cr_assert_eq(ch_send(ch_udp("10.2.0.2", "10.1.0.2", 5353, 1111), 1), 1);
+	cr_expect(w->status & CT_S_ASSURED);
+	/* One second after confirmation the loser is gone, the winner not. */
+	ch_clock(t0 + 3000 + CT_CLASH_TIMEOUT_MS - 1);
+	cr_expect_eq(clash_by_reply(5354, NULL), l);
+	ch_clock(t0 + 3000 + CT_CLASH_TIMEOUT_MS);
+	cr_expect_null(clash_by_reply(5354, NULL));
+	cr_expect_eq(t->confirmed, 1);
+	cr_expect_eq(t->count, 1, "the loser is freed");
+	cr_expect_eq(clash_by_reply(5353, NULL), w);
+	ch_cap.n = 0;
+	cr_expect_eq(ch_send(ch_udp("10.2.0.2", "10.1.0.2", 5354, 1111), 1), 1,
+		     "an answer after that is a new flow");
+	cr_expect_eq(cap_ip(0)->saddr, ch_addr("10.2.0.2"), "not translated");
+}
+
+/* The loser's reply tuple is taken too: a flow from the server's port
+ * 5354 to the client began after the loser's last NAT decision (else NAT
+ * would have moved the loser's port), before its confirmation. The
+ * loser's packet is dropped and counted. */
+Test(nat_clash_late, reply_clash_drops)
+{
+	struct ct_table *t = ch_table();
+
+	cr_assert_eq(ch_send(clash_udp(0), 0), 0);
+	cr_assert_eq(ch_send(clash_udp(0x10), 0), 0);
+	cr_assert_eq(clash_nheld, 2);
+	cr_assert_eq(ch_send(ch_udp("10.2.0.2", "10.1.0.2", 5354, 1111), 1), 1);
+	cr_assert_eq(t->confirmed, 1);
+	clash_release(0);
+	clash_release(1);
+	cr_expect_eq(ch_cap.n, 2, "the winner went on, the loser did not");
+	cr_expect_eq(cap_port(1, true), 5353);
+	cr_expect_eq(t->st.clash_resolve, 0);
+	cr_expect_eq(t->st.insert_failed, 1);
+	cr_expect_eq(t->st.drop, 1);
+	cr_expect_eq(ch_r.drops.count[DROP_CT_INSERT_FAILED], 1);
+	cr_expect_eq(t->confirmed, 2);
+	cr_expect_eq(t->count, 2, "the loser died with its packet");
+}
+
+/* TCP does not allow clashes (allow_clash): the second SYN is dropped,
+ * as in the kernel. */
+Test(nat_clash, tcp_clash_drops)
+{
+	struct ct_table *t = ch_table();
+
+	cr_assert_eq(ch_send(ch_tcp("10.1.0.2", "10.2.0.2", 1111, 80, 1, 0, TH_SYN, 1000, 0),
+			     0), 0);
+	cr_assert_eq(ch_send(ch_tcp("10.1.0.2", "10.2.0.2", 1111, 80, 1, 0, TH_SYN, 1000, 0),
+			     0), 0);
+	clash_release(0);
+	clash_release(1);
+	cr_expect_eq(ch_cap.n, 1);
+	cr_expect_eq(t->st.clash_resolve, 0);
+	cr_expect_eq(t->st.insert_failed, 1);
 }
