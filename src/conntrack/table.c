@@ -356,7 +356,13 @@ bool ct_table_tuple_taken(struct ct_table *t, const struct ct_tuple *tuple,
 {
 	const struct ct_entry *e = ct_table_lookup(t, tuple, NULL);
 
-	return e && e != ignore;
+	if (!e || e == ignore)
+		return false;
+	/* nf_conntrack_tuple_taken: an entry with the same original tuple is
+	 * the same flow, whose first packets raced (a queue held them): keep
+	 * the translation, and let the confirm hook resolve the clash
+	 * (clash.c) rather than give the same flow another port. */
+	return !ignore || !ct_tuple_eq(&e->th[CT_DIR_ORIGINAL].t, &ignore->th[CT_DIR_ORIGINAL].t);
 }
 
 int ct_table_set_reply(struct ct_table *t, struct ct_entry *e, const struct ct_tuple *reply)

@@ -133,7 +133,8 @@ void ct_table_put(struct ct_table *t, struct ct_entry *e);
 struct ct_entry *ct_table_find(struct ct_table *t, const struct ct_tuple *tuple,
 			       enum ct_dir *dir);
 /* Whether a confirmed entry other than ignore has tuple in either
- * direction (NAT: a translated tuple must be unique). */
+ * direction (NAT: a translated tuple must be unique). One with ignore's
+ * original tuple does not count (the kernel's exception: the same flow). */
 bool ct_table_tuple_taken(struct ct_table *t, const struct ct_tuple *tuple,
 			  const struct ct_entry *ignore);
 /* Replace the reply tuple of an unconfirmed entry (NAT binding).

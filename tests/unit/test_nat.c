@@ -720,6 +720,29 @@ Test(nat_clash_late, reply_clash_drops)
 	cr_expect_eq(t->count, 2, "the loser died with its packet");
 }
 
+/* Without different translations the two entries are the same flow:
+ * the second joins the first, which counts its bytes. (Source NAT at
+ * POSTROUTING, after the queue, keeps the second one's tuple although
+ * the first one's has it by then: the same flow, as the kernel's
+ * nf_conntrack_tuple_taken says.) */
+Test(nat_clash, identical_joins)
+{
+	struct ct_table *t = ch_table();
+	struct ct_entry *w;
+
+	cr_assert_eq(ch_send(clash_udp(0), 0), 0);
+	cr_assert_eq(ch_send(clash_udp(0), 0), 0);
+	w = clash_held[0]->ct;
+	clash_release(0);
+	clash_release(1);
+	cr_expect_eq(ch_cap.n, 2);
+	cr_expect_eq(t->st.clash_resolve, 1);
+	cr_expect_eq(t->confirmed, 1);
+	cr_expect_eq(t->count, 1);
+	cr_expect_eq(w->packets[CT_DIR_ORIGINAL], 2);
+	cr_expect_eq(w->bytes[CT_DIR_ORIGINAL], 2 * 44);
+}
+
 /* TCP does not allow clashes (allow_clash): the second SYN is dropped,
  * as in the kernel. */
 Test(nat_clash, tcp_clash_drops)
