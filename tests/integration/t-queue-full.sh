@@ -28,11 +28,10 @@ tf_rules_write <<EOF
 -A FORWARD -p udp -m udp --dport 7002 -j NFQUEUE --queue-num 2
 COMMIT
 EOF
-# Connection tracking is off: the 20 datagrams to a port share one
-# 5-tuple, and each parked one holds an unconfirmed entry that would clash,
-# once released, with the entry the fail-open ones confirmed (the kernel
-# resolves such UDP clashes; tunfilterd's conntrack counts them as
-# conntrack_insert_failed and drops the packet).
+# Connection tracking is on: the 20 datagrams to a port share one 5-tuple,
+# and each parked one holds an unconfirmed entry that clashes, once
+# released, with the entry the first fail-open one confirmed. As in the
+# kernel, such UDP clashes are resolved: the packet joins that entry.
 tf_queue_config - <<EOF
 timeout = 60000
 maxlen = 8
@@ -43,7 +42,7 @@ default_verdict = drop
 fail_open = yes
 default_verdict = accept
 [conntrack]
-enable = no
+enable = yes
 EOF
 tf_lab_up
 
@@ -99,3 +98,5 @@ else
 	not_ok "queue 2's default verdict accepts them ($(arrived 7002) of 20 arrived)"
 fi
 check_output "still nothing of queue 1 at the far host" '^0$' arrived 7001
+check_output "queue 2's 8 joined the connection (clash_resolve), none dropped" \
+	"insert_failed=0 drop=0 .* clash_resolve=8 " tfctl conntrack -S
