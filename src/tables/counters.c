@@ -97,24 +97,33 @@ void counters_read(const struct counters *c, uint32_t slot, struct rule_counts *
 {
 	const struct counter *k = counters_at(c, slot);
 
-	out->pkts = atomic_load_explicit(&k->pkts, memory_order_relaxed);
-	out->bytes = atomic_load_explicit(&k->bytes, memory_order_relaxed);
+	out->pkts = atomic_load_explicit(&k->pkts, memory_order_relaxed) - k->base_pkts;
+	out->bytes = atomic_load_explicit(&k->bytes, memory_order_relaxed) - k->base_bytes;
 }
 
 void counters_read_zero(struct counters *c, uint32_t slot, struct rule_counts *out)
 {
 	struct counter *k = counters_at(c, slot);
+	uint64_t pkts = atomic_load_explicit(&k->pkts, memory_order_relaxed);
+	uint64_t bytes = atomic_load_explicit(&k->bytes, memory_order_relaxed);
 
-	out->pkts = atomic_exchange_explicit(&k->pkts, 0, memory_order_relaxed);
-	out->bytes = atomic_exchange_explicit(&k->bytes, 0, memory_order_relaxed);
+	/* The live words stay as they are (the writer owns them): the base
+	 * moves up to what was read, and whatever the writer adds after
+	 * these loads is what the next read finds. */
+	out->pkts = pkts - k->base_pkts;
+	out->bytes = bytes - k->base_bytes;
+	k->base_pkts = pkts;
+	k->base_bytes = bytes;
 }
 
 void counters_set(struct counters *c, uint32_t slot, const struct rule_counts *v)
 {
 	struct counter *k = counters_at(c, slot);
 
-	atomic_store_explicit(&k->pkts, v->pkts, memory_order_relaxed);
-	atomic_store_explicit(&k->bytes, v->bytes, memory_order_relaxed);
+	/* Through the base as well, since the live words are the writer's:
+	 * arithmetic modulo 2^64 makes a read give v from here on. */
+	k->base_pkts = atomic_load_explicit(&k->pkts, memory_order_relaxed) - v->pkts;
+	k->base_bytes = atomic_load_explicit(&k->bytes, memory_order_relaxed) - v->bytes;
 }
 
 uint32_t counters_snapshot_len(const struct counters *c)

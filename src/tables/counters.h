@@ -7,12 +7,16 @@
  * or replaced rule gets a fresh, zeroed slot. A slot returns to the free
  * list when no ruleset refers to it any more.
  *
- * The packet path adds with relaxed atomics (counters_add); a reader
- * either copies (counters_read) or copies and zeroes with an atomic
- * exchange per word (counters_read_zero), so an increment made by another
- * thread while a listing zeroes is never lost: it lands either in what was
- * read or in what remains. Slots live in fixed chunks that never move, so
- * a reader on another thread can keep adding while the store grows.
+ * One thread adds (counters_add), the packet thread, as the kernel's
+ * per-CPU counters have one writer each: a relaxed load and store per
+ * word, no locked instruction (a lock prefix per word cost a third of the
+ * whole no-rule packet path). Readers on any thread see whole words.
+ * Zeroing never touches the live words: it moves a per-slot base up to
+ * what it read (counters_read_zero), and a read is live minus base, so an
+ * increment made meanwhile is never lost: it lands either in what was read
+ * or in what remains. Slots live in fixed chunks that never move, so the
+ * writer can keep adding while the store grows. A second packet thread
+ * would need counters of its own, summed by the readers.
  *
  * Allocation, references and snapshots are control-path operations, made
  * on the thread that owns the rulesets.
@@ -35,8 +39,10 @@ struct rule_counts {
 };
 
 struct counter {
-	_Atomic uint64_t pkts;
+	_Atomic uint64_t pkts;    /* written by the packet thread only */
 	_Atomic uint64_t bytes;
+	uint64_t base_pkts;       /* what zeroing took away (control path) */
+	uint64_t base_bytes;
 };
 
 struct counters {
@@ -69,8 +75,11 @@ static inline void counters_add(const struct counters *c, uint32_t slot, uint64_
 {
 	struct counter *k = counters_at(c, slot);
 
-	atomic_fetch_add_explicit(&k->pkts, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&k->bytes, len, memory_order_relaxed);
+	atomic_store_explicit(&k->pkts, atomic_load_explicit(&k->pkts, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	atomic_store_explicit(&k->bytes,
+			      atomic_load_explicit(&k->bytes, memory_order_relaxed) + len,
+			      memory_order_relaxed);
 }
 
 void counters_read(const struct counters *c, uint32_t slot, struct rule_counts *out);

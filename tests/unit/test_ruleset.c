@@ -684,6 +684,7 @@ Test(counters, snapshot_and_zero)
 
 Test(counters, slots_reused_and_grow)
 {
+	struct rule_counts k;
 	uint32_t s[3000];
 	unsigned int i;
 
@@ -691,11 +692,17 @@ Test(counters, slots_reused_and_grow)
 		cr_assert_eq(counters_alloc(ctr, &s[i]), 0);
 	for (i = 0; i < 3000; i++)
 		counters_add(ctr, s[i], i);
-	cr_expect_eq(counters_at(ctr, s[2999])->bytes, 2999);
+	counters_read(ctr, s[2999], &k);
+	cr_expect_eq(k.bytes, 2999);
 	for (i = 0; i < 3000; i++)
 		counters_unref(ctr, s[i]);
 	cr_assert_eq(counters_alloc(ctr, &s[0]), 0);
-	cr_expect_eq(counters_at(ctr, s[0])->pkts, 0, "a reused slot starts at zero");
+	counters_read(ctr, s[0], &k);
+	cr_expect_eq(k.pkts, 0, "a reused slot starts at zero");
+	counters_add(ctr, s[0], 5);
+	counters_read(ctr, s[0], &k);
+	cr_expect_eq(k.pkts, 1, "and counts from there");
+	cr_expect_eq(k.bytes, 5);
 	counters_unref(ctr, s[0]);
 }
 
