@@ -32,6 +32,9 @@ struct ruleset {
 	struct rs_table t[XT_TABLE_MAX];
 	bool compiled;
 	bool needs_ct;   /* compiled: some rule needs connection tracking */
+	/* compiled: each table's built-in chain at each hook, or NULL; the
+	 * packet path asks for it at every table of every hook. */
+	const struct chain *hook_chain[XT_TABLE_MAX][HOOK_MAX];
 };
 
 /* The built-in chains of each table, as bits of hooks. */
@@ -261,6 +264,8 @@ fail:
 	return NULL;
 }
 
+static void ruleset_index_hooks(struct ruleset *rs);
+
 struct ruleset *ruleset_clone(const struct ruleset *rs)
 {
 	struct ruleset *n = calloc(1, sizeof(*n));
@@ -286,6 +291,9 @@ struct ruleset *ruleset_clone(const struct ruleset *rs)
 		}
 		dst->n_builtin = src->n_builtin;
 	}
+	n->needs_ct = rs->needs_ct;
+	if (n->compiled)
+		ruleset_index_hooks(n);
 	return n;
 fail:
 	ruleset_free(n);
@@ -312,8 +320,9 @@ const struct chain *ruleset_chain_find(const struct ruleset *rs, enum xt_table t
 	return ruleset_chain_get((struct ruleset *)rs, t, name);
 }
 
-const struct chain *ruleset_hook_chain(const struct ruleset *rs, enum xt_table t,
-				       unsigned int hook)
+/* The built-in chain of table t at hook, looked for. */
+static const struct chain *ruleset_find_hook_chain(const struct ruleset *rs, enum xt_table t,
+						   unsigned int hook)
 {
 	const struct rs_table *tb;
 	unsigned int i;
@@ -325,6 +334,25 @@ const struct chain *ruleset_hook_chain(const struct ruleset *rs, enum xt_table t
 		if (tb->chains[i]->hook == hook)
 			return tb->chains[i];
 	return NULL;
+}
+
+/* For a compiled ruleset (and its clones, whose chains are new). */
+static void ruleset_index_hooks(struct ruleset *rs)
+{
+	unsigned int t, h;
+
+	for (t = 0; t < XT_TABLE_MAX; t++)
+		for (h = 0; h < HOOK_MAX; h++)
+			rs->hook_chain[t][h] = ruleset_find_hook_chain(rs, t, h);
+}
+
+const struct chain *ruleset_hook_chain(const struct ruleset *rs, enum xt_table t,
+				       unsigned int hook)
+{
+	if (rs->compiled)
+		return (unsigned int)t < XT_TABLE_MAX && hook < HOOK_MAX ? rs->hook_chain[t][hook]
+									  : NULL;
+	return ruleset_find_hook_chain(rs, t, hook);
 }
 
 bool ruleset_table_used(const struct ruleset *rs, enum xt_table t)
@@ -1026,6 +1054,7 @@ int ruleset_compile(struct ruleset *rs, char *err, size_t errlen)
 		if (e)
 			return e;
 	}
+	ruleset_index_hooks(rs);
 	rs->compiled = true;
 	return 0;
 }
