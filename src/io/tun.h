@@ -14,6 +14,9 @@
 /* Open a TUN named name. Returns the fd or -errno. */
 int tun_open(const char *name);
 
+/* The largest batch ([daemon] batch accepts 1 to this). */
+#define TUN_BATCH_MAX 1024u
+
 /* Watch ifc->fd on base; each wakeup reads up to batch packets, runs them
  * through the router and flushes its output. 0 or -errno. */
 int tun_attach(struct event_base *base, struct router *r, struct iface *ifc, unsigned int batch);
