@@ -174,7 +174,12 @@ static void out_textval(struct out *o, const char *fmt, int kind, ...)
 		return;
 	}
 	va_start(ap, kind);
+	/* fmt is not a literal, but out_fmt_ok has just checked that it holds
+	 * exactly one conversion, of the kind the argument is. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	out_vappendf(o, fmt, ap);
+#pragma GCC diagnostic pop
 	va_end(ap);
 }
 

@@ -38,6 +38,7 @@ enum log_level log_get_level(void)
 	return log_level;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
 	if (log_syslog) {
