@@ -135,7 +135,10 @@ hosts_silent()
 }
 
 # The kernel tracks connections (and so reassembles forwarded fragments)
-# only once a rule needs it; tunfilterd tracks unless told not to.
+# only once a rule needs it, and so does tunfilterd with [conntrack]
+# enable = auto, its default, which the configuration below leaves in
+# force so that the comparison covers that rule too. This guess of the
+# same rule only says which rulesets have conntrack tables to compare.
 diff_conntrack()
 {
 	if grep -Eq -- '-m (state|conntrack|connmark)|-j (CT|CONNMARK|NOTRACK)|^\*nat' "$1"; then
@@ -172,9 +175,6 @@ peer_routes = default
 
 [routes]
 10.20.0.0/16 = $WAN_IF
-
-[conntrack]
-enable = $(diff_conntrack "$1")
 EOF
 }
 
