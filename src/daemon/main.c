@@ -168,6 +168,40 @@ static int daemon_local_up(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+static bool daemon_addr_in(const struct config_prefix *p, const struct config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_ifaces; i++)
+		if (cfg->ifaces[i].address.addr == p->addr && cfg->ifaces[i].address.plen == p->plen)
+			return true;
+	return false;
+}
+
+/*
+ * Reload: the [local] TUN's kernel side holds every router address (so
+ * that the gateway's programs own them); follow the interfaces' changes,
+ * the old addresses out first, then the new ones in.
+ */
+static int daemon_local_sync(struct daemon *d, const struct config *next, char *err,
+			     size_t errlen)
+{
+	int idx = d->router.host_if;
+	unsigned int i;
+	int rc = 0;
+
+	if (idx < 0)
+		return 0;
+	for (i = 0; i < d->cfg.n_ifaces && rc == 0; i++)
+		if (!daemon_addr_in(&d->cfg.ifaces[i].address, next))
+			rc = netlink_link_addr_del(d->nl, idx, &d->cfg.ifaces[i].address, err,
+						   errlen);
+	for (i = 0; i < next->n_ifaces && rc == 0; i++)
+		if (!daemon_addr_in(&next->ifaces[i].address, &d->cfg))
+			rc = netlink_link_addr(d->nl, idx, &next->ifaces[i].address, err, errlen);
+	return rc;
+}
+
 /* The parts of an interface that need the link to be made again. */
 static bool daemon_iface_recreate(const struct config_iface *a, const struct config_iface *b)
 {
@@ -267,6 +301,9 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 				goto fail_applied;
 		}
 	}
+	rc = daemon_local_sync(d, &next, err, errlen);
+	if (rc < 0)
+		goto fail_applied;
 	rc = daemon_build_fib(d, &next, &fib);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot build routes: %s", next.path, strerror(-rc));

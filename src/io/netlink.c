@@ -787,6 +787,25 @@ int netlink_link_addr(struct netlink *nl, int ifc_idx, const struct config_prefi
 	return 0;
 }
 
+int netlink_link_addr_del(struct netlink *nl, int ifc_idx, const struct config_prefix *pfx,
+			  char *err, size_t errlen)
+{
+	struct netlink_link *l;
+	char buf[32];
+	int ret;
+
+	if (ifc_idx < 0 || ifc_idx >= ROUTER_MAX_IFACES || !nl->links[ifc_idx].used)
+		return netlink_fail(err, errlen, "?", -ENODEV, "bad interface index %d", ifc_idx);
+	l = &nl->links[ifc_idx];
+	ret = netlink_addr(l->ns, l->ifindex, pfx, false);
+	if (ret == -EADDRNOTAVAIL || ret == -ENOENT)
+		ret = 0;
+	if (ret < 0)
+		return netlink_fail(err, errlen, l->name, ret, "cannot remove address %s",
+				    netlink_pfx_str(pfx, buf, sizeof(buf)));
+	return 0;
+}
+
 static bool netlink_pfx_eq(const struct config_prefix *a, const struct config_prefix *b)
 {
 	return a->addr == b->addr && a->plen == b->plen;

@@ -45,6 +45,12 @@ int netlink_link_update(struct netlink *nl, const struct config_iface *old_ci,
 int netlink_link_addr(struct netlink *nl, int ifc_idx, const struct config_prefix *pfx, char *err,
 		      size_t errlen);
 
+/* Remove pfx from the kernel side of interface ifc_idx again (the [local]
+ * TUN on reload, when a router address went away or changed). Removing an
+ * address that is not there succeeds. 0 or -errno with err. */
+int netlink_link_addr_del(struct netlink *nl, int ifc_idx, const struct config_prefix *pfx,
+			  char *err, size_t errlen);
+
 /* Forget interface ifc_idx (its TUN is about to close). */
 void netlink_link_forget(struct netlink *nl, int ifc_idx);
 

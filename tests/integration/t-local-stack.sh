@@ -128,3 +128,14 @@ print(c.makefile().readline().strip())
 
 check_output "MASQUERADE in POSTROUTING of a connection from the LAN address" \
 	"^$WAN_ROUTER:[0-9]+\$" ask_from "$NS_GW" "$LAN_ROUTER" "$WAN_HOST" 80
+
+# Reload: the host TUN's kernel side follows a changed router address.
+NEW_LAN_ROUTER=10.1.0.254
+sed -i "s|^address = $LAN_ROUTER/24\$|address = $NEW_LAN_ROUTER/24|" "$TF_CONF"
+check "reload with a new LAN address" tfctl reload
+check "the host TUN's kernel side has the new address, not the old one" \
+	sh -c "ip -n $NS_GW -o addr show dev $HOST_IF | grep -q 'inet $NEW_LAN_ROUTER/24' &&
+		! ip -n $NS_GW -o addr show dev $HOST_IF | grep -q 'inet $LAN_ROUTER/24' &&
+		ip -n $NS_GW -o addr show dev $HOST_IF | grep -q 'inet $WAN_ROUTER/24'"
+check_output "the gateway's kernel answers at the new address (a closed port: refused)" \
+	"refused|Connection refused|ConnectionRefused" nat_ask "$NS_LAN" "$NEW_LAN_ROUTER" 8001
