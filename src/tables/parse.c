@@ -417,10 +417,16 @@ static int parse_target(struct parse_state *st, const char *name, bool go)
 		{ "ACCEPT", RULE_V_ACCEPT }, { "DROP", RULE_V_DROP }, { "RETURN", RULE_V_RETURN },
 	};
 	struct rule *r = st->r;
+	const char *c;
 	unsigned int i;
 
 	if (r->verdict != RULE_V_NONE)
 		return xt_error(st->ps, "multiple -j flags not allowed");
+	/* iptables' parse_target: no chain or target name holds a space, and
+	 * one that did could not be saved and restored as the same rule. */
+	for (c = name; *c; c++)
+		if (isspace((unsigned char)*c) || !isprint((unsigned char)*c))
+			return xt_error(st->ps, "Invalid target name `%s'", name);
 	for (i = 0; i < sizeof(std) / sizeof(std[0]); i++) {
 		if (strcmp(name, std[i].name) == 0) {
 			if (go)

@@ -337,6 +337,8 @@ Test(errors, syntax)
 	expect_error("-g ACCEPT", "-g ACCEPT: goto needs a user chain");
 	expect_error("-j aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 		     "unknown target \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"");
+	expect_error("-j \"Alim \"", "Invalid target name `Alim '");
+	expect_error("-g \"a b\"", "Invalid target name `a b'");
 	expect_error("-m foo", "unknown match \"foo\"");
 	expect_error("-c 1", "-c packet and byte counters required");
 	expect_error("-c x 1", "-c packet counter not numeric: \"x\"");
