@@ -770,8 +770,10 @@ fail:
 	return ret;
 }
 
-int netlink_link_addr(struct netlink *nl, int ifc_idx, const struct config_prefix *pfx, char *err,
-		      size_t errlen)
+/* Add or remove pfx on the kernel side of interface ifc_idx (netlink_addr
+ * takes adding what is there and removing what is not as success). */
+static int netlink_link_addr_set(struct netlink *nl, int ifc_idx, const struct config_prefix *pfx,
+				 bool add, char *err, size_t errlen)
 {
 	struct netlink_link *l;
 	char buf[32];
@@ -780,30 +782,23 @@ int netlink_link_addr(struct netlink *nl, int ifc_idx, const struct config_prefi
 	if (ifc_idx < 0 || ifc_idx >= ROUTER_MAX_IFACES || !nl->links[ifc_idx].used)
 		return netlink_fail(err, errlen, "?", -ENODEV, "bad interface index %d", ifc_idx);
 	l = &nl->links[ifc_idx];
-	ret = netlink_addr(l->ns, l->ifindex, pfx, true);
+	ret = netlink_addr(l->ns, l->ifindex, pfx, add);
 	if (ret < 0)
-		return netlink_fail(err, errlen, l->name, ret, "cannot add address %s",
-				    netlink_pfx_str(pfx, buf, sizeof(buf)));
+		return netlink_fail(err, errlen, l->name, ret, "cannot %s address %s",
+				    add ? "add" : "remove", netlink_pfx_str(pfx, buf, sizeof(buf)));
 	return 0;
+}
+
+int netlink_link_addr(struct netlink *nl, int ifc_idx, const struct config_prefix *pfx, char *err,
+		      size_t errlen)
+{
+	return netlink_link_addr_set(nl, ifc_idx, pfx, true, err, errlen);
 }
 
 int netlink_link_addr_del(struct netlink *nl, int ifc_idx, const struct config_prefix *pfx,
 			  char *err, size_t errlen)
 {
-	struct netlink_link *l;
-	char buf[32];
-	int ret;
-
-	if (ifc_idx < 0 || ifc_idx >= ROUTER_MAX_IFACES || !nl->links[ifc_idx].used)
-		return netlink_fail(err, errlen, "?", -ENODEV, "bad interface index %d", ifc_idx);
-	l = &nl->links[ifc_idx];
-	ret = netlink_addr(l->ns, l->ifindex, pfx, false);
-	if (ret == -EADDRNOTAVAIL || ret == -ENOENT)
-		ret = 0;
-	if (ret < 0)
-		return netlink_fail(err, errlen, l->name, ret, "cannot remove address %s",
-				    netlink_pfx_str(pfx, buf, sizeof(buf)));
-	return 0;
+	return netlink_link_addr_set(nl, ifc_idx, pfx, false, err, errlen);
 }
 
 static bool netlink_pfx_eq(const struct config_prefix *a, const struct config_prefix *b)
