@@ -90,14 +90,9 @@ static const struct {
 /* A number 0..255 in C syntax, nothing else (no sign, blank or junk). */
 static int icmp_number(const char *s, uint8_t *out)
 {
-	unsigned long v;
-	char *end;
+	uint32_t v;
 
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || *end || v > 255)
+	if (xt_strtou32(s, 255, &v) < 0)
 		return -EINVAL;
 	*out = (uint8_t)v;
 	return 0;

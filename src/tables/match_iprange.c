@@ -44,22 +44,6 @@ static const struct xt_option iprange_opts[] = {
 	{ .name = NULL },
 };
 
-/* One number of a dotted quad: 0..255, C syntax, digits first. */
-static int iprange_byte(const char *s, uint32_t *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || *end || v > 255)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 static int iprange_addr(const char *s, uint32_t *addr)
 {
 	char buf[20];
@@ -75,7 +59,7 @@ static int iprange_addr(const char *s, uint32_t *addr)
 		dot = i < 3 ? strchr(p, '.') : NULL;
 		if (dot)
 			*dot = '\0';
-		if (iprange_byte(p, &b) < 0)
+		if (xt_strtou32(p, 255, &b) < 0)
 			return -EINVAL;
 		*addr |= b << (24 - 8 * i);
 		if (!dot)

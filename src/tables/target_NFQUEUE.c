@@ -53,20 +53,11 @@ static const struct xt_option nfqueue_opts[] = {
 /* One end of a balance range: empty is the default given. */
 static int nfqueue_parse_end(const char *s, uint32_t dflt, uint32_t *out)
 {
-	unsigned long v;
-	char *end;
-
 	if (!*s) {
 		*out = dflt;
 		return 0;
 	}
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtoul(s, &end, 0);
-	if (*end || v > 65535)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
+	return xt_strtou32(s, 65535, out);
 }
 
 static int nfqueue_parse_balance(struct nfqueue_info *q, const char *arg, struct xt_parse *ps)

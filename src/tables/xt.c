@@ -32,17 +32,17 @@ out:
 	return -EINVAL;
 }
 
-/* Strict unsigned parsing: digits only (or 0x hex), no sign, no junk. */
-static int xt_strtou32(const char *s, uint32_t *out)
+int xt_strtou32(const char *s, uint32_t max, uint32_t *out)
 {
 	unsigned long long v;
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	/* A digit first: strtoull would take blanks and a sign. */
+	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 0);
-	if (errno || *end || v > UINT32_MAX)
+	if (errno || *end || v > max)
 		return -EINVAL;
 	*out = (uint32_t)v;
 	return 0;
@@ -53,7 +53,7 @@ int xt_parse_u32(struct xt_parse *ps, const char *opt, const char *arg, uint32_t
 {
 	uint32_t v;
 
-	if (xt_strtou32(arg, &v) < 0 || v < min || v > max)
+	if (xt_strtou32(arg, UINT32_MAX, &v) < 0 || v < min || v > max)
 		return xt_error(ps, "\"%s\" is not a valid value for %s (expected %u to %u)", arg,
 				opt, min, max);
 	*out = v;
@@ -67,7 +67,7 @@ int xt_parse_port(struct xt_parse *ps, const char *opt, const char *arg, const c
 	char buf[1024];
 	uint32_t v;
 
-	if (xt_strtou32(arg, &v) == 0) {
+	if (xt_strtou32(arg, UINT32_MAX, &v) == 0) {
 		if (v > 65535)
 			return xt_error(ps, "\"%s\" is not a valid port for %s", arg, opt);
 		*out = (uint16_t)v;
@@ -126,7 +126,8 @@ int xt_parse_mark(struct xt_parse *ps, const char *opt, const char *arg, uint32_
 	slash = strchr(buf, '/');
 	if (slash)
 		*slash++ = '\0';
-	if (xt_strtou32(buf, val) < 0 || (slash && xt_strtou32(slash, mask) < 0))
+	if (xt_strtou32(buf, UINT32_MAX, val) < 0 ||
+	    (slash && xt_strtou32(slash, UINT32_MAX, mask) < 0))
 		return xt_error(ps, "\"%s\" is not a valid mark for %s", arg, opt);
 	if (!slash)
 		*mask = 0xffffffffu;

@@ -137,6 +137,10 @@ struct xt_target_ops {
 	bool needs_ct;              /* as in xt_match_ops */
 };
 
+/* A number in C syntax (decimal, 0x hex, 0 octal), a digit first, no sign,
+ * blank or junk, at most max. 0 or -EINVAL. */
+int xt_strtou32(const char *s, uint32_t max, uint32_t *out);
+
 /* Find an extension by name ("tcp", "REJECT"); NULL if unknown. */
 const struct xt_match_ops *xt_match_find(const char *name);
 const struct xt_target_ops *xt_target_find(const char *name);
