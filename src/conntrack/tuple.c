@@ -11,16 +11,7 @@
 #include <string.h>
 #include "conntrack/proto.h"
 #include "conntrack/tuple.h"
-
-static uint64_t ct_tuple_mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
+#include "core/hash.h"
 
 uint32_t ct_tuple_hash(const struct ct_tuple *t, uint64_t seed)
 {
@@ -28,8 +19,8 @@ uint32_t ct_tuple_hash(const struct ct_tuple *t, uint64_t seed)
 
 	a = (uint64_t)t->src << 32 | t->dst;
 	b = (uint64_t)t->s.port << 32 | (uint64_t)t->d.port << 16 | t->proto;
-	a = ct_tuple_mix(a ^ seed);
-	b = ct_tuple_mix(b ^ (seed * 0x9e3779b97f4a7c15ull) ^ a);
+	a = hash_mix64(a ^ seed);
+	b = hash_mix64(b ^ (seed * 0x9e3779b97f4a7c15ull) ^ a);
 	return (uint32_t)(b ^ (b >> 32));
 }
 

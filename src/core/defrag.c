@@ -57,6 +57,7 @@
 #include <arpa/inet.h>
 #include <sys/random.h>
 #include "core/defrag.h"
+#include "core/hash.h"
 #include "core/ipv4.h"
 
 /* Bytes charged per fragment on top of its length (see above). */
@@ -139,27 +140,15 @@ static uint32_t defrag_cost(const struct pkt *p)
 	return p->len + DEFRAG_FRAG_OVERHEAD;
 }
 
-/* ---- the hash: a seeded 64-bit finalizer (murmur3 fmix64). Not a
- * cryptographic PRF; like the kernel's jhash with a boot-time random seed it
- * keeps an off-path sender from aiming at one bucket, and a bucket can hold
- * at most max_queues entries anyway. ---- */
-
-static uint64_t defrag_mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
+/* ---- the hash (core/hash.h); a bucket holds at most max_queues entries
+ * anyway. ---- */
 
 static struct defrag_q **defrag_bucket(const struct defrag *d, const struct iphdr *ip)
 {
 	uint64_t a = ((uint64_t)ip->saddr << 32 | ip->daddr) ^ d->seed[0];
 	uint64_t b = ((uint64_t)ip->id << 8 | ip->protocol) ^ d->seed[1];
 
-	return &d->buckets[defrag_mix(a ^ defrag_mix(b)) & d->hmask];
+	return &d->buckets[hash_mix64(a ^ hash_mix64(b)) & d->hmask];
 }
 
 static struct defrag_q *defrag_find(const struct defrag *d, const struct iphdr *ip)
@@ -523,8 +512,8 @@ static void defrag_seed(struct defrag *d)
 		return;
 	/* No entropy yet (early boot): weaker, but still not a constant. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	d->seed[0] = defrag_mix((uint64_t)ts.tv_nsec ^ (uint64_t)(uintptr_t)d);
-	d->seed[1] = defrag_mix((uint64_t)ts.tv_sec ^ d->seed[0]);
+	d->seed[0] = hash_mix64((uint64_t)ts.tv_nsec ^ (uint64_t)(uintptr_t)d);
+	d->seed[1] = hash_mix64((uint64_t)ts.tv_sec ^ d->seed[0]);
 }
 
 struct defrag *defrag_new(const struct defrag_config *cfg, struct pkt_pool *pool,
