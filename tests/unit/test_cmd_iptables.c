@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "harness.h"
 #include "control/cmd_iptables.h"
 #include "control/cmd_list.h"
 #include "control/cmd_restore.h"
@@ -56,26 +57,6 @@ static void teardown(void)
 }
 
 TestSuite(ipt, .init = setup, .fini = teardown);
-
-static char *slurp(const char *name)
-{
-	const char *srcdir = getenv("srcdir");
-	char path[4096];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/tests/data/%s", srcdir ? srcdir : ".", name);
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "%s (run from the source tree or set srcdir)", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return buf;
-}
 
 /* Run one command line (shell-like words, "iptables" first) as the session
  * file shows it: "  o|" lines, "  rc=N", "  e|" lines. */
@@ -133,7 +114,7 @@ static const char *S(const struct out *o)
 
 Test(ipt, session_as_iptables)
 {
-	char *want = slurp("iptables-session.txt"), *p = want, *block;
+	char *want = harness_slurp("iptables-session.txt"), *p = want, *block;
 	unsigned int n = 0;
 
 	/* Blocks start at "$ "; the header comment comes first. */
@@ -215,7 +196,7 @@ static void check_record(const char *tc, char *s, const char *l, const char *x, 
 
 Test(ipt, every_extension_lists_as_iptables)
 {
-	char *data = slurp("iptables-list.txt"), *save = NULL, *line;
+	char *data = harness_slurp("iptables-list.txt"), *save = NULL, *line;
 	char *tc = NULL, *s = NULL, *l = NULL, *x = NULL;
 	unsigned int n = 0;
 

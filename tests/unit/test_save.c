@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "harness.h"
 #include "core/hook.h"
 #include "tables/parse.h"
 #include "tables/restore.h"
@@ -157,26 +158,6 @@ Test(save, comment_lines)
 	ruleset_free(rs);
 }
 
-static char *slurp(const char *name)
-{
-	const char *srcdir = getenv("srcdir");
-	char path[4096];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/tests/data/%s", srcdir ? srcdir : ".", name);
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "%s (run from the source tree or set srcdir)", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return buf;
-}
-
 /* Same chains, policies and rules (rule_equal) in every table. */
 static void expect_same(const struct ruleset *a, const struct ruleset *b)
 {
@@ -200,7 +181,7 @@ static void expect_same(const struct ruleset *a, const struct ruleset *b)
 
 Test(save, golden_file_and_round_trip)
 {
-	char *in = slurp("tables-save.in"), *ok = slurp("tables-save.ok");
+	char *in = harness_slurp("tables-save.in"), *ok = harness_slurp("tables-save.ok");
 	struct ruleset *x = restore(in, RESTORE_COUNTERS), *y;
 	char *s1 = save(x, -1, SAVE_COUNTERS), *s2;
 
