@@ -10,6 +10,9 @@
 #include <string.h>
 #include "core/csum.h"
 #include "core/ipv4.h"
+#include "tables/restore.h"
+#include "tables/ruleset.h"
+#include "tables/tables.h"
 #include "ct_harness.h"
 
 struct router ch_r;
@@ -77,6 +80,29 @@ void ch_teardown(void)
 	cr_expect_eq(ch_r.pool.avail, ch_r.pool.count, "every buffer back (%u of %u)",
 		     ch_r.pool.avail, ch_r.pool.count);
 	router_fini(&ch_r);
+}
+
+void ch_setup_tables(void)
+{
+	ch_setup(NULL);
+	cr_assert_eq(tables_init(&ch_r), 0);
+}
+
+void ch_teardown_tables(void)
+{
+	tables_fini(&ch_r);
+	ch_teardown();
+}
+
+void ch_load(const char *text)
+{
+	struct ruleset *rs = ruleset_new(ruleset_counters(ch_r.ruleset));
+	char err[RULESET_ERR_MAX] = "";
+
+	cr_assert_not_null(rs);
+	cr_assert_eq(restore_text(rs, text, strlen(text), "t.v4", 0, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(ruleset_commit(&ch_r, rs, err, sizeof(err)), 0, "%s", err);
 }
 
 void ch_clock(uint64_t ms)

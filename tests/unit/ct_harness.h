@@ -37,6 +37,11 @@ extern uint64_t ch_now;
 void ch_setup(const struct ct_config *cfg);
 /* Conntrack off, every buffer back in the pool (checked), router gone. */
 void ch_teardown(void);
+/* ch_setup(NULL) and the tables (tables_init); ch_teardown_tables undoes both. */
+void ch_setup_tables(void);
+void ch_teardown_tables(void);
+/* Restore text (iptables-save format) into a new ruleset and commit it. */
+void ch_load(const char *text);
 void ch_clock(uint64_t ms);
 
 uint32_t ch_addr(const char *s);                   /* network order */

@@ -252,33 +252,11 @@ Test(ct_text, errors)
 
 /* ---- the rules at work ---- */
 
-static void rules_setup(void)
-{
-	ch_setup(NULL);
-	cr_assert_eq(tables_init(&ch_r), 0);
-}
-
-static void rules_teardown(void)
-{
-	tables_fini(&ch_r);
-	ch_teardown();
-}
-
-TestSuite(ct_rules, .init = rules_setup, .fini = rules_teardown);
-
-static void load(const char *text)
-{
-	struct ruleset *rs = ruleset_new(ruleset_counters(ch_r.ruleset));
-
-	cr_assert_not_null(rs);
-	cr_assert_eq(restore_text(rs, text, strlen(text), "t.v4", 0, err, sizeof(err)), 0, "%s",
-		     err);
-	cr_assert_eq(ruleset_commit(&ch_r, rs, err, sizeof(err)), 0, "%s", err);
-}
+TestSuite(ct_rules, .init = ch_setup_tables, .fini = ch_teardown_tables);
 
 Test(ct_rules, stateful_forward)
 {
-	load("*filter\n:FORWARD DROP [0:0]\n"
+	ch_load("*filter\n:FORWARD DROP [0:0]\n"
 	     "-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
 	     "-A FORWARD -i if0 -m state --state NEW -j ACCEPT\n"
 	     "COMMIT\n");
@@ -308,7 +286,7 @@ Test(ct_rules, stateful_forward)
 
 Test(ct_rules, invalid_dropped)
 {
-	load("*filter\n"
+	ch_load("*filter\n"
 	     "-A FORWARD -m state --state INVALID -j DROP\n"
 	     "COMMIT\n");
 	cr_assert_eq(ch_send(ch_tcp("10.1.0.2", "10.2.0.2", 40000, 80, 100, 0, TH_SYN, 1000, 0),
@@ -330,7 +308,7 @@ Test(ct_rules, invalid_dropped)
 
 Test(ct_rules, connmark_save_and_restore)
 {
-	load("*mangle\n"
+	ch_load("*mangle\n"
 	     "-A PREROUTING -j CONNMARK --restore-mark\n"
 	     "-A PREROUTING -m mark --mark 0 -i if0 -j MARK --set-mark 0x5\n"
 	     "-A PREROUTING -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xff\n"
@@ -348,7 +326,7 @@ Test(ct_rules, connmark_save_and_restore)
 
 Test(ct_rules, connmark_set_is_an_update_event)
 {
-	load("*mangle\n"
+	ch_load("*mangle\n"
 	     "-A FORWARD -j CONNMARK --set-xmark 0x30/0xf0\n"
 	     "-A FORWARD -j CONNMARK --or-mark 0x1\n"
 	     "COMMIT\n");
@@ -358,7 +336,7 @@ Test(ct_rules, connmark_set_is_an_update_event)
 
 Test(ct_rules, notrack)
 {
-	load("*raw\n"
+	ch_load("*raw\n"
 	     "-A PREROUTING -p udp --dport 53 -j CT --notrack\n"
 	     "-A PREROUTING -p udp --dport 54 -j NOTRACK\n"
 	     "COMMIT\n"
@@ -375,7 +353,7 @@ Test(ct_rules, direction_status_addresses)
 {
 	struct ct_entry *e;
 
-	load("*filter\n"
+	ch_load("*filter\n"
 	     "-A FORWARD -m conntrack --ctdir REPLY --ctstatus ASSURED -j DROP\n"
 	     "-A FORWARD -m conntrack --ctorigsrc 10.1.0.0/24 --ctrepldst 10.1.0.2 "
 	     "--ctorigdstport 53 --ctproto udp -j ACCEPT\n"
@@ -396,7 +374,7 @@ Test(ct_rules, nat_states)
 {
 	struct ct_entry *e;
 
-	load("*filter\n"
+	ch_load("*filter\n"
 	     "-A FORWARD -m conntrack --ctstate SNAT -j DROP\n"
 	     "-A FORWARD -m conntrack ! --ctstate DNAT -j ACCEPT\n"
 	     "-A FORWARD -j DROP\n"
@@ -413,7 +391,7 @@ Test(ct_rules, nat_states)
 
 Test(ct_rules, ctexpire)
 {
-	load("*filter\n"
+	ch_load("*filter\n"
 	     "-A FORWARD -m conntrack --ctexpire 0:20 -j DROP\n"
 	     "COMMIT\n");
 	cr_expect_eq(ch_send(ch_tcp("10.1.0.2", "10.2.0.2", 40000, 80, 100, 0, TH_SYN, 1000, 0),
@@ -436,7 +414,7 @@ static void auto_setup(void)
 	cr_assert_eq(tables_init(&ch_r), 0);
 }
 
-TestSuite(ct_auto, .init = auto_setup, .fini = rules_teardown);
+TestSuite(ct_auto, .init = auto_setup, .fini = ch_teardown_tables);
 
 Test(ct_auto, starts_with_the_first_rule_that_needs_it)
 {
@@ -447,13 +425,13 @@ Test(ct_auto, starts_with_the_first_rule_that_needs_it)
 	cr_expect_not(ch_r.defrag_hooked, "no forced defragmentation either");
 
 	/* Rules that need no tracking, and NOTRACK, leave it off. */
-	load("*raw\n-A PREROUTING -p udp --dport 9 -j NOTRACK\n"
+	ch_load("*raw\n-A PREROUTING -p udp --dport 9 -j NOTRACK\n"
 	     "-A PREROUTING -p udp --dport 7 -j CT --notrack\nCOMMIT\n"
 	     "*filter\n-A FORWARD -p udp --dport 53 -j ACCEPT\nCOMMIT\n");
 	cr_expect_null(ch_r.ct);
 	cr_expect_not(ch_r.ct_wanted);
 
-	load("*filter\n-A FORWARD -m state --state INVALID -j DROP\nCOMMIT\n");
+	ch_load("*filter\n-A FORWARD -m state --state INVALID -j DROP\nCOMMIT\n");
 	cr_assert_not_null(ch_r.ct, "a state match starts tracking");
 	cr_expect(ch_r.defrag_hooked);
 	cr_expect_eq(ch_send(ch_udp("10.1.0.2", "10.2.0.2", 1111, 53), 0), 1);
@@ -461,7 +439,7 @@ Test(ct_auto, starts_with_the_first_rule_that_needs_it)
 	cr_expect_not_null(ch_find_udp("10.1.0.2", "10.2.0.2", 1111, 53));
 
 	/* Rules gone again: tracking stays, entries and all. */
-	load("*filter\nCOMMIT\n");
+	ch_load("*filter\nCOMMIT\n");
 	cr_expect_not(ch_r.ct_wanted);
 	cr_assert_not_null(ch_r.ct, "auto never stops tracking that runs");
 	cr_expect_not_null(ch_find_udp("10.1.0.2", "10.2.0.2", 1111, 53));
@@ -469,7 +447,7 @@ Test(ct_auto, starts_with_the_first_rule_that_needs_it)
 
 Test(ct_auto, any_nat_rule_starts_it)
 {
-	load("*nat\n-A POSTROUTING -o if1 -j ACCEPT\nCOMMIT\n");
+	ch_load("*nat\n-A POSTROUTING -o if1 -j ACCEPT\nCOMMIT\n");
 	cr_expect_not_null(ch_r.ct, "the nat table sees first packets only: it needs tracking");
 }
 
@@ -488,11 +466,11 @@ Test(ct_auto, each_extension_that_needs_it)
 		ct_config_defaults(&c);
 		c.mode = CT_MODE_OFF;
 		cr_assert_eq(ct_configure(&ch_r, &c), 0);
-		load("*raw\nCOMMIT\n*mangle\nCOMMIT\n*nat\nCOMMIT\n*filter\nCOMMIT\n");
+		ch_load("*raw\nCOMMIT\n*mangle\nCOMMIT\n*nat\nCOMMIT\n*filter\nCOMMIT\n");
 		c.mode = CT_MODE_AUTO;
 		cr_assert_eq(ct_configure(&ch_r, &c), 0);
 		cr_assert_null(ch_r.ct);
-		load(rules[i]);
+		ch_load(rules[i]);
 		cr_expect_not_null(ch_r.ct, "%s", rules[i]);
 	}
 }
@@ -504,7 +482,7 @@ Test(ct_auto, reload_to_auto_follows_the_running_rules)
 	ct_config_defaults(&c);
 	c.mode = CT_MODE_OFF;
 	cr_assert_eq(ct_configure(&ch_r, &c), 0);
-	load("*filter\n-A FORWARD -m state --state NEW\nCOMMIT\n");
+	ch_load("*filter\n-A FORWARD -m state --state NEW\nCOMMIT\n");
 	cr_expect_null(ch_r.ct, "off means off, whatever the rules");
 	c.mode = CT_MODE_AUTO;
 	cr_assert_eq(ct_configure(&ch_r, &c), 0);

@@ -282,27 +282,15 @@ Test(nat_csum, random_quoted)
 
 /* ---- through the router ---- */
 
-static void rules_setup(void)
-{
-	ch_setup(NULL);
-	cr_assert_eq(tables_init(&ch_r), 0);
-}
+TestSuite(nat, .init = ch_setup_tables, .fini = ch_teardown_tables);
 
-static void rules_teardown(void)
-{
-	tables_fini(&ch_r);
-	ch_teardown();
-}
-
-TestSuite(nat, .init = rules_setup, .fini = rules_teardown);
-
+/* rules: the nat table's lines, loaded as the whole nat table. */
 static void load(const char *rules)
 {
-	struct ruleset *rs = ruleset_new(ruleset_counters(ch_r.ruleset));
+	char text[4096];
 
-	cr_assert_not_null(rs);
-	cr_assert_eq(restore_nat(rs, rules), 0, "%s", err);
-	cr_assert_eq(ruleset_commit(&ch_r, rs, err, sizeof(err)), 0, "%s", err);
+	snprintf(text, sizeof(text), "*nat\n%sCOMMIT\n", rules);
+	ch_load(text);
 }
 
 static const struct iphdr *cap_ip(unsigned int i)
@@ -560,7 +548,7 @@ static void clash_park(void *arg, struct router *r, struct pkt *p)
 
 static void clash_setup(void)
 {
-	rules_setup();
+	ch_setup_tables();
 	clash_nheld = 0;
 	ch_r.queue = clash_park;
 	cr_assert_eq(hook_register(&ch_r.hooks, clash_hook, clash_prio, clash_queue_hook, NULL),
@@ -572,7 +560,7 @@ static void clash_teardown(void)
 {
 	hook_unregister(&ch_r.hooks, clash_hook, clash_queue_hook, NULL);
 	ch_r.queue = NULL;
-	rules_teardown();
+	ch_teardown_tables();
 }
 
 TestSuite(nat_clash, .init = clash_setup, .fini = clash_teardown);
