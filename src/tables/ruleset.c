@@ -1049,6 +1049,8 @@ int ruleset_compile(struct ruleset *rs, char *err, size_t errlen)
 
 	if (rs->compiled)
 		return 0;
+	/* A clone edited since (a rule deleted) may need tracking no more. */
+	rs->needs_ct = false;
 	for (t = 0; t < XT_TABLE_MAX; t++) {
 		e = ruleset_compile_table(rs, t, err, errlen);
 		if (e)
@@ -1062,11 +1064,6 @@ int ruleset_compile(struct ruleset *rs, char *err, size_t errlen)
 bool ruleset_compiled(const struct ruleset *rs)
 {
 	return rs->compiled;
-}
-
-bool ruleset_needs_ct(const struct ruleset *rs)
-{
-	return rs->needs_ct;
 }
 
 int ruleset_commit(struct router *r, struct ruleset *rs, char *err, size_t errlen)

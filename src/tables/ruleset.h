@@ -157,9 +157,6 @@ int ruleset_reset_table(struct ruleset *rs, enum xt_table t);
  */
 int ruleset_compile(struct ruleset *rs, char *err, size_t errlen);
 bool ruleset_compiled(const struct ruleset *rs);
-/* Compiled, and some rule needs connection tracking (an extension that
- * asks for it, or any rule in the nat table). */
-bool ruleset_needs_ct(const struct ruleset *rs);
 
 /*
  * Compile rs (unless already) and make it the router's ruleset. On

@@ -438,9 +438,15 @@ Test(ct_auto, starts_with_the_first_rule_that_needs_it)
 	cr_expect(ch_cap.has_ct[1]);
 	cr_expect_not_null(ch_find_udp("10.1.0.2", "10.2.0.2", 1111, 53));
 
-	/* Rules gone again: tracking stays, entries and all. */
-	ch_load("*filter\nCOMMIT\n");
-	cr_expect_not(ch_r.ct_wanted);
+	/* The rule deleted from a clone (as tunfilter -D does): tracking stays,
+	 * entries and all. */
+	struct ruleset *rs = ruleset_clone(ch_r.ruleset);
+
+	cr_assert_not_null(rs);
+	cr_assert_eq(ruleset_delete_num(rs, XT_TABLE_FILTER, "FORWARD", 1, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(ruleset_commit(&ch_r, rs, err, sizeof(err)), 0, "%s", err);
+	cr_expect_not(ch_r.ct_wanted, "the edited ruleset needs no tracking");
 	cr_assert_not_null(ch_r.ct, "auto never stops tracking that runs");
 	cr_expect_not_null(ch_find_udp("10.1.0.2", "10.2.0.2", 1111, 53));
 }
