@@ -20,23 +20,10 @@
 #include <netinet/ip_icmp.h>
 #include "conntrack/proto.h"
 #include "conntrack/table.h"
+#include "core/icmp.h"
 #include "core/ipv4.h"
 
 #define CT_ICMP_NR_TYPES 18u
-
-bool ct_icmp_is_error(uint8_t type)
-{
-	switch (type) {
-	case ICMP_DEST_UNREACH:
-	case ICMP_SOURCE_QUENCH:
-	case ICMP_REDIRECT:
-	case ICMP_TIME_EXCEEDED:
-	case ICMP_PARAMETERPROB:
-		return true;
-	default:
-		return false;
-	}
-}
 
 static bool ct_icmp_tuple(struct ct_tuple *t, const uint8_t *l4, unsigned int len)
 {
@@ -117,7 +104,7 @@ static int ct_icmp_error(const struct ct_l4_ctx *c)
 
 	if (c->l4len < sizeof(*ih) || ct_proto_csum_bad(c, false) || ih->type > CT_ICMP_NR_TYPES)
 		goto bad;
-	if (!ct_icmp_is_error(ih->type))
+	if (!icmp_is_err(ih->type))
 		return CT_R_ACCEPT;
 	if (ct_icmp_related(c) == CT_R_HANDLED)
 		return CT_R_HANDLED;

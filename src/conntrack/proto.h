@@ -118,9 +118,4 @@ const char *ct_tcp_state_name(unsigned int state);
 /* The state by name (case-insensitive), -1 if none. */
 int ct_tcp_state_by_name(const char *name);
 
-/* ---- ICMP (icmp.c) ---- */
-
-/* Whether type is an ICMP error that carries the header of a packet. */
-bool ct_icmp_is_error(uint8_t type);
-
 #endif

@@ -54,16 +54,7 @@
  */
 static bool icmp_type_is_error(uint8_t type)
 {
-	switch (type) {
-	case ICMP_DEST_UNREACH:
-	case ICMP_SOURCE_QUENCH:
-	case ICMP_REDIRECT:
-	case ICMP_TIME_EXCEEDED:
-	case ICMP_PARAMETERPROB:
-		return true;
-	default:
-		return type > NR_ICMP_TYPES;
-	}
+	return icmp_is_err(type) || type > NR_ICMP_TYPES;
 }
 
 static uint32_t icmp_global_cap(const struct icmp_limit_config *cfg)

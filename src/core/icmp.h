@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <netinet/ip_icmp.h>
 #include "core/pkt.h"
 
 #define ICMP_LIMIT_SLOTS 256u
@@ -92,5 +93,13 @@ int icmp_error_build_opts(struct pkt_pool *pool, const struct pkt *orig, uint8_t
  * when p is not such a request or is malformed (too short, bad checksum).
  */
 int icmp_reply(struct pkt *p, uint32_t src, uint16_t ip_id, uint32_t ms_of_day);
+
+/* The five error types that carry the header of the packet they are about
+ * (the kernel's icmp_is_err(): what conntrack makes RELATED). */
+static inline bool icmp_is_err(uint8_t type)
+{
+	return type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH || type == ICMP_REDIRECT ||
+	       type == ICMP_TIME_EXCEEDED || type == ICMP_PARAMETERPROB;
+}
 
 #endif
