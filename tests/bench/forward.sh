@@ -76,10 +76,8 @@ setups=tunfilterd,tunfilterd-ct,relay,kernel
 offload_on=1
 rounds=3
 
-usage() {
-	sed -n '/^# Usage:/,/^#   -n/s/^# \{0,1\}//p' "$0" >&2
-	exit 2
-}
+# The lab: namespaces, routers, clean-up (stop_all), run_setup, usage.
+. "$top/tests/bench/lib.sh"
 
 while getopts "t:r:B:s:nh" opt; do
 	case $opt in
@@ -88,47 +86,16 @@ while getopts "t:r:B:s:nh" opt; do
 	B) builddir=$(cd "$OPTARG" && pwd) ;;
 	s) setups=$OPTARG ;;
 	n) offload_on=0 ;;
-	*) usage ;;
+	*) bench_usage ;;
 	esac
 done
-[[ $duration =~ ^[1-9][0-9]*$ ]] && [[ $rounds =~ ^[1-9][0-9]*$ ]] || usage
+[[ $duration =~ ^[1-9][0-9]*$ ]] && [[ $rounds =~ ^[1-9][0-9]*$ ]] || bench_usage
 [ "$(id -u)" = 0 ] || { echo "forward.sh: must run as root" >&2; exit 1; }
-for t in iperf3 ethtool python3 ip taskset cc; do
-	command -v "$t" >/dev/null ||
-		{ echo "forward.sh: $t missing (run contrib/install-deps.sh)" >&2; exit 1; }
-done
-
-# The lab: namespaces, routers, clean-up (stop_all), run_setup.
-. "$top/tests/bench/lib.sh"
-
-NS_CLI=tfb$$-cli
-NS_SRV=tfb$$-srv
-NS_RTR=tfb$$-rtr
-IF_CLI=tfb$$c
-IF_SRV=tfb$$s
-CLI_ADDR=10.1.0.2
-SRV_ADDR=10.2.0.2
-PORT=5201
+bench_require iperf3 ethtool python3 ip taskset cc
 
 NICE=
-bench_cpus
-
-tmp=$(mktemp -d /tmp/tfbench.XXXXXX)
-pids=()
-daemon_pid=
-failed=0
-
-# --- cleanup: on any exit, whatever was reached -----------------------------
-
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	stop_all
-	rm -rf "$tmp"
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# The lab's names (see the top), removed on any exit, whatever was reached.
+bench_lab tfb$$ tfb$$c tfb$$s tfbench
 
 udp_rx_count() { # datagrams that reached the server's UDP layer
 	ip netns exec $NS_SRV cat /proc/net/snmp | awk '
@@ -145,9 +112,7 @@ udp_run() {
 	pids+=("$hpid")
 	wait_for 5 "the udpgen socket" grep -q ready "$tmp/udp-hold.out"
 	before=$(udp_rx_count)
-	timeout $((duration + 30)) ip netns exec $NS_CLI taskset -c $CPU_APP \
-		"$tmp/udpgen" send $SRV_ADDR $PORT "$duration" 64 >"$tmp/udp-send.out" ||
-		die_setup "udpgen send failed"
+	udp_send
 	# What is still in the TUN queues or the router arrives within
 	# milliseconds; wait until the count stops moving.
 	after=$(udp_rx_count)
@@ -163,17 +128,8 @@ print("%.1f %.1f" % (r / secs / 1e3, s / secs / 1e3))' \
 		"$((after - before))" "$sent" "$secs" >"$tmp/fig"
 }
 
-measure() { # label: results in $tmp/result-label as "tcp udp udp_offered"
-	local label=$1 t u o
-	echo "  TCP (${duration}s) ..."
-	tcp_run
-	t=$(<"$tmp/fig")
-	echo "  UDP 64-byte (${duration}s) ..."
-	udp_run
-	read -r u o <"$tmp/fig"
-	echo "$t $u $o" >"$tmp/result-$label.$round"
-	printf '  %s: TCP %s Mbit/s; UDP %s kpps received at the server (%s kpps offered)\n' \
-		"$label" "$t" "$u" "$o"
+measure() { # label: results in $tmp/result-label.round as "tcp udp udp_offered"
+	tcp_udp_measure "$1" "$round"
 }
 
 # --- (a) tunfilterd ------------------------------------------------------------

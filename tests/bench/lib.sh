@@ -1,20 +1,84 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 #
-# The benchmarks' lab, shared (sourced by forward.sh, rules.sh, nat.sh):
-# namespaces, the tunfilterd and kernel routers between a client and a
-# server, the iperf3 figure, the router's CPU time, clean-up, and the
-# subshell each setup runs in.
+# The benchmarks' lab, shared (sourced by forward.sh, rules.sh, nat.sh,
+# queue.sh): the script's usage and tool checks, namespaces, the tunfilterd
+# and kernel routers between a client and a server, the iperf3 and udpgen
+# figures, the router's CPU time, clean-up, and the subshell each setup
+# runs in.
 #
-# The sourcing script sets, before calling anything here:
+# The sourcing script calls bench_lab, which sets:
 #   NS_CLI NS_SRV NS_RTR   namespace names
 #   IF_CLI IF_SRV          the client's and the server's interface
 #   CLI_ADDR SRV_ADDR PORT
 #   CPU_APP CPU_FWD        see bench_cpus
-#   tmp pids duration      a private directory, an array, seconds per figure
-#   NICE                   "" or "nice -n -20" (prefix of the programs run)
+#   tmp pids               a private directory, the processes started
 #   daemon_pid             "" (set by tunfilterd_start)
+#   autogroup_nice         "" (bench_boost saves the session's nice value there)
+#   failed                 0 (run_setup sets it to 1 when a setup fails)
+# and sets itself, before calling anything else here:
+#   duration               seconds per figure
+#   NICE                   "" or "nice -n -20" (prefix of the programs run)
 #   builddir               holding tunfilterd and tunfilter
+
+# --- the script ----------------------------------------------------------------
+
+# bench_usage: the script's usage, from its header comment ("# Usage:" up
+# to "# Root only"), on stderr; exit 2.
+bench_usage() {
+	sed -n '/^# Usage:/,/^# Root only/{/^# Root only/!s/^# \{0,1\}//p}' "$0" >&2
+	exit 2
+}
+
+bench_require() { # tool...: exit 1 unless each is on PATH
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null ||
+			{ echo "${0##*/}: $t missing (run contrib/install-deps.sh)" >&2; exit 1; }
+	done
+}
+
+# bench_lab NS-PREFIX IF-CLI IF-SRV TMP-PREFIX: the lab's names (namespaces
+# NS-PREFIX-cli, -srv and -rtr) and addresses, the CPU placement, a private
+# directory, and their clean-up on any exit, whatever was reached.
+bench_lab() {
+	NS_CLI=$1-cli
+	NS_SRV=$1-srv
+	NS_RTR=$1-rtr
+	IF_CLI=$2
+	IF_SRV=$3
+	CLI_ADDR=10.1.0.2
+	SRV_ADDR=10.2.0.2
+	PORT=5201
+	bench_cpus
+	tmp=$(mktemp -d "/tmp/$4.XXXXXX")
+	pids=()
+	daemon_pid=
+	autogroup_nice=
+	failed=0
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+bench_cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	stop_all
+	[ -z "$autogroup_nice" ] || echo "$autogroup_nice" >/proc/self/autogroup
+	rm -rf "$tmp"
+	exit $rc
+}
+
+# bench_boost: this session's autogroup to nice -20 for the run (the nice
+# value of a process weighs only within its autogroup); bench_cleanup puts
+# it back.
+bench_boost() {
+	[ -w /proc/self/autogroup ] ||
+		{ echo "${0##*/}: -p: no /proc/self/autogroup (no autogroups here)" >&2; exit 1; }
+	autogroup_nice=$(sed -n 's/.* nice \(-\{0,1\}[0-9]*\)$/\1/p' /proc/self/autogroup)
+	echo -20 >/proc/self/autogroup
+	echo "autogroup of this session: nice -20 for the run (was $autogroup_nice)"
+}
 
 # CPU placement on a 2-CPU machine: the client and the server on CPU 0,
 # the router on CPU 1 (tunfilterd by taskset, the kernel router by RPS on
@@ -125,6 +189,48 @@ print(json.load(open(sys.argv[1])).get("error", "?"))' "$json" 2>/dev/null)"
 	python3 -c 'import json, sys
 print("%.1f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))' \
 		"$json" >"$tmp/fig"
+}
+
+# udp_sink_start: udpgen's sink on the server, counting what arrives.
+udp_sink_start() {
+	# shellcheck disable=SC2086
+	ip netns exec "$NS_SRV" ${NICE:-} taskset -c "$CPU_APP" "$tmp/udpgen" recv "$SRV_ADDR" \
+		"$PORT" >"$tmp/udp-recv.out" &
+	pids+=("$!")
+	wait_for 5 "the udpgen sink" grep -q ready "$tmp/udp-recv.out"
+}
+
+# udp_send: udpgen, 64-byte payloads client -> server for the duration, as
+# fast as it can (64 datagrams per system call); "sent N SECONDS" to
+# $tmp/udp-send.out.
+udp_send() {
+	# shellcheck disable=SC2086
+	timeout $((duration + 30)) ip netns exec "$NS_CLI" ${NICE:-} taskset -c "$CPU_APP" \
+		"$tmp/udpgen" send "$SRV_ADDR" "$PORT" "$duration" 64 >"$tmp/udp-send.out" ||
+		die_setup "udpgen send failed"
+}
+
+# udp_sink_result: once the sink stopped (by itself, 1 s after the last
+# datagram), "DATAGRAMS SECONDS" it received, first to last.
+udp_sink_result() {
+	wait_for 10 "the udpgen sink to finish" grep -q received "$tmp/udp-recv.out"
+	sed -n 's/^received //p' "$tmp/udp-recv.out"
+}
+
+# tcp_udp_measure LABEL [ROUND]: the TCP figure (tcp_run) and the UDP one
+# (the script's udp_run: "received offered" kpps), as "tcp udp offered" to
+# $tmp/result-LABEL, or result-LABEL.ROUND.
+tcp_udp_measure() {
+	local label=$1 t u o
+	echo "  TCP (${duration}s) ..."
+	tcp_run
+	t=$(<"$tmp/fig")
+	echo "  UDP 64-byte (${duration}s) ..."
+	udp_run
+	read -r u o <"$tmp/fig"
+	echo "$t $u $o" >"$tmp/result-$label${2:+.$2}"
+	printf '  %s: TCP %s Mbit/s; UDP %s kpps received at the server (%s kpps offered)\n' \
+		"$label" "$t" "$u" "$o"
 }
 
 # CPU time of process $1 so far, in clock ticks (utime + stime).

@@ -65,10 +65,8 @@ run_mem=0
 # conntrack.sh, 2026-11-27, this machine: bytes per entry at 1,000,000.
 MEM_RECORDED=195
 
-usage() {
-	sed -n '/^# Usage:/,/^#   -m/s/^# \{0,1\}//p' "$0" >&2
-	exit 2
-}
+# The lab: namespaces, routers, clean-up (stop_all), run_setup, usage.
+. "$top/tests/bench/lib.sh"
 
 while getopts "t:r:c:B:k:pmh" opt; do
 	case $opt in
@@ -79,12 +77,12 @@ while getopts "t:r:c:B:k:pmh" opt; do
 	k) backend=$OPTARG ;;
 	p) boost=1 ;;
 	m) run_mem=1 ;;
-	*) usage ;;
+	*) bench_usage ;;
 	esac
 done
 if ! [[ $duration =~ ^[1-9][0-9]*$ && $runs =~ ^[1-9][0-9]*$ && $conc =~ ^[1-9][0-9]*$ &&
 	$backend =~ ^(nft|legacy)$ ]]; then
-	usage
+	bench_usage
 fi
 [ "$(id -u)" = 0 ] || { echo "nat.sh: must run as root" >&2; exit 1; }
 if ! command -v nginx >/dev/null || ! command -v ab >/dev/null; then
@@ -93,41 +91,12 @@ if ! command -v nginx >/dev/null || ! command -v ab >/dev/null; then
 		nginx-light apache2-utils </dev/null >/dev/null ||
 		{ echo "nat.sh: could not install nginx-light apache2-utils" >&2; exit 1; }
 fi
-for t in iperf3 nginx ab ethtool python3 ip taskset "iptables-$backend-restore"; do
-	command -v "$t" >/dev/null ||
-		{ echo "nat.sh: $t missing (run contrib/install-deps.sh)" >&2; exit 1; }
-done
+bench_require iperf3 nginx ab ethtool python3 ip taskset "iptables-$backend-restore"
 
-. "$top/tests/bench/lib.sh"
-
-NS_CLI=tfn$$-cli
-NS_SRV=tfn$$-srv
-NS_RTR=tfn$$-rtr
-IF_CLI=tfn$$c
-IF_SRV=tfn$$s
-CLI_ADDR=10.1.0.2
-SRV_ADDR=10.2.0.2
-PORT=5201
 HTTP_PORT=80
 NICE="nice -n -20"
-bench_cpus
-
-tmp=$(mktemp -d /tmp/tfnat.XXXXXX)
-pids=()
-daemon_pid=
-autogroup_nice=
-failed=0
-
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	stop_all
-	[ -z "$autogroup_nice" ] || echo "$autogroup_nice" >/proc/self/autogroup
-	rm -rf "$tmp"
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# The lab's names, removed on any exit, whatever was reached.
+bench_lab tfn$$ tfn$$c tfn$$s tfnat
 
 # masq_rules IN OUT: the ruleset, IN/OUT the router's client/server side.
 masq_rules() {
@@ -297,13 +266,7 @@ if awk '{ exit !($1 > 1.0) }' /proc/loadavg; then
 	echo "warning: the machine is busy; the plain figures will be low and noisy"
 fi
 stop_all
-if [ "$boost" = 1 ]; then
-	[ -w /proc/self/autogroup ] ||
-		{ echo "nat.sh: -p: no /proc/self/autogroup (no autogroups here)" >&2; exit 1; }
-	autogroup_nice=$(sed -n 's/.* nice \(-\{0,1\}[0-9]*\)$/\1/p' /proc/self/autogroup)
-	echo -20 >/proc/self/autogroup
-	echo "autogroup of this session: nice -20 for the run (was $autogroup_nice)"
-fi
+[ "$boost" = 0 ] || bench_boost
 
 for ((run = 1; run <= runs; run++)); do
 	run_setup tunfilterd_norules "(a) tunfilterd, no rules, run $run of $runs"

@@ -86,10 +86,8 @@ backend=nft
 micro_only=0
 boost=0
 
-usage() {
-	sed -n '/^# Usage:/,/^#   -m/s/^# \{0,1\}//p' "$0" >&2
-	exit 2
-}
+# The lab: namespaces, routers, clean-up (stop_all), run_setup, usage.
+. "$top/tests/bench/lib.sh"
 
 while getopts "t:B:n:r:k:pmh" opt; do
 	case $opt in
@@ -100,19 +98,17 @@ while getopts "t:B:n:r:k:pmh" opt; do
 	k) backend=$OPTARG ;;
 	p) boost=1 ;;
 	m) micro_only=1 ;;
-	*) usage ;;
+	*) bench_usage ;;
 	esac
 done
 if ! [[ $duration =~ ^[1-9][0-9]*$ && $runs =~ ^[1-9][0-9]*$ &&
 	$counts =~ ^[0-9]+(,[0-9]+)*$ && $backend =~ ^(nft|legacy)$ ]]; then
-	usage
+	bench_usage
 fi
 tools="python3 pkg-config cc"
 [ "$micro_only" = 1 ] || tools="$tools iperf3 ethtool ip taskset iptables-$backend-restore"
-for t in $tools; do
-	command -v "$t" >/dev/null ||
-		{ echo "rules.sh: $t missing (run contrib/install-deps.sh)" >&2; exit 1; }
-done
+# shellcheck disable=SC2086 # a list of names
+bench_require $tools
 [ "$micro_only" = 1 ] || [ "$(id -u)" = 0 ] || { echo "rules.sh: must run as root" >&2; exit 1; }
 for f in tunfilterd tunfilter .libs/libtfcore.a; do
 	[ -e "$builddir/$f" ] ||
@@ -124,39 +120,9 @@ then
 	echo "rules.sh: warning: sources newer than $builddir/.libs/libtfcore.a: run make there" >&2
 fi
 
-# The lab: namespaces, routers, clean-up (stop_all), run_setup.
-. "$top/tests/bench/lib.sh"
-
-NS_CLI=tfr-cli
-NS_SRV=tfr-srv
-NS_RTR=tfr-rtr
-IF_CLI=tfb0
-IF_SRV=tfb1
-CLI_ADDR=10.1.0.2
-SRV_ADDR=10.2.0.2
-PORT=5201
-
 NICE="nice -n -20"
-bench_cpus
-
-tmp=$(mktemp -d /tmp/tfrules.XXXXXX)
-pids=()
-daemon_pid=
-autogroup_nice=
-failed=0
-
-# --- cleanup: on any exit, whatever was reached ------------------------------
-
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	stop_all
-	[ -z "$autogroup_nice" ] || echo "$autogroup_nice" >/proc/self/autogroup
-	rm -rf "$tmp"
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# The lab's names (see the top), removed on any exit, whatever was reached.
+bench_lab tfr tfb0 tfb1 tfrules
 
 # --- rules ----------------------------------------------------------------------
 
@@ -205,20 +171,13 @@ rulesets="none ${counts//,/ }"
 # share is near 100%, other work took the rest, and the kpps figure is
 # a lower bound.
 udp_run() {
-	local rpid rcvd span s0 s1
-	ip netns exec $NS_SRV $NICE taskset -c $CPU_APP "$tmp/udpgen" recv $SRV_ADDR $PORT \
-		>"$tmp/udp-recv.out" &
-	rpid=$!
-	pids+=("$rpid")
-	wait_for 5 "the udpgen sink" grep -q ready "$tmp/udp-recv.out"
+	local res rcvd span s0 s1
+	udp_sink_start
 	s0=$(router_sample)
-	timeout $((duration + 30)) ip netns exec $NS_CLI $NICE taskset -c $CPU_APP \
-		"$tmp/udpgen" send $SRV_ADDR $PORT "$duration" 64 >"$tmp/udp-send.out" ||
-		die_setup "udpgen send failed"
+	udp_send
 	s1=$(router_sample)
-	# The sink stops by itself after 1 s without a datagram.
-	wait_for 10 "the udpgen sink to finish" grep -q received "$tmp/udp-recv.out"
-	read -r _ rcvd span < <(grep received "$tmp/udp-recv.out")
+	res=$(udp_sink_result)
+	read -r rcvd span <<<"$res"
 	python3 -c 'import sys
 rcvd, span, hz = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 a, b = (list(map(int, x.split())) for x in sys.argv[4:6])
@@ -304,13 +263,7 @@ cc -O2 -Wall -I "$top/src" -I "$top/include" -D_GNU_SOURCE -o "$tmp/classify" \
 	$(pkg-config --libs inih) -lpthread
 cc -O2 -Wall -o "$tmp/udpgen" "$top/tests/bench/udpgen.c"
 stop_all # namespaces left by an interrupted earlier run
-if [ "$boost" = 1 ]; then
-	[ -w /proc/self/autogroup ] ||
-		{ echo "rules.sh: -p: no /proc/self/autogroup (no autogroups here)" >&2; exit 1; }
-	autogroup_nice=$(sed -n 's/.* nice \(-\{0,1\}[0-9]*\)$/\1/p' /proc/self/autogroup)
-	echo -20 >/proc/self/autogroup
-	echo "autogroup of this session: nice -20 for the run (was $autogroup_nice)"
-fi
+[ "$boost" = 0 ] || bench_boost
 
 run_setup micro "(a) microbenchmark: ns per packet (classify.c)"
 if [ "$micro_only" = 0 ]; then
