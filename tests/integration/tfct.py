@@ -23,19 +23,12 @@ import struct
 import sys
 import time
 
+from tfhelp import csum, l4sum
+
 
 def usage():
     print(__doc__, file=sys.stderr)
     sys.exit(2)
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def hold(host, port, n):
@@ -49,8 +42,7 @@ def stray_ack(src, dst, sport, dport, ipid, seq="305419896"):
     s, d = socket.inet_aton(src), socket.inet_aton(dst)
     seq, ack = int(seq) & 0xFFFFFFFF, 0x7EDCBA98
     tcp = struct.pack("!HHIIBBHHH", int(sport), int(dport), seq, ack, 5 << 4, 0x10, 512, 0, 0)
-    pseudo = s + d + struct.pack("!BBH", 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    tcp = tcp[:16] + struct.pack("!H", l4sum(s, d, 6, tcp)) + tcp[18:]
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), int(ipid), 0, 64, 6, 0, s, d)
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
     r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)

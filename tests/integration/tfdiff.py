@@ -79,6 +79,8 @@ import struct
 import sys
 import time
 
+from tfhelp import csum, l4sum
+
 ETH_P_IP = 0x0800
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
@@ -100,25 +102,12 @@ def die(msg):
     sys.exit(2)
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def aton(a):
     return socket.inet_aton(a)
 
 
 def ntoa(b):
     return socket.inet_ntoa(b)
-
-
-def l4sum(src, dst, proto, seg):
-    return csum(src + dst + struct.pack("!BBH", 0, proto, len(seg)) + seg)
 
 
 # --- building packets --------------------------------------------------

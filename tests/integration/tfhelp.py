@@ -4,6 +4,7 @@
 
 Each subcommand does one thing and reports through its exit status (0 =
 the expected outcome), except the ones documented as printing TAP lines.
+The other tf*.py helpers import their checksum code from here.
 
   udp-echo PORT                  echo UDP datagrams back until killed
   udp-check HOST PORT            send datagrams of many sizes, compare echoes
@@ -42,6 +43,11 @@ def csum(data):
     while s >> 16:
         s = (s & 0xFFFF) + (s >> 16)
     return ~s & 0xFFFF
+
+
+def l4sum(src, dst, proto, seg):
+    """The TCP/UDP checksum of seg over the pseudo header (src, dst packed)."""
+    return csum(src + dst + struct.pack("!BBH", 0, proto, len(seg)) + seg)
 
 
 def ip4(a):

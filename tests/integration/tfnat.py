@@ -21,14 +21,7 @@ import struct
 import sys
 import time
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
+from tfhelp import csum, l4sum
 
 
 def server(port):
@@ -121,8 +114,7 @@ def trace(dst, port, *hops):
         udp = inner[iihl:]
         ulen = struct.unpack("!H", udp[4:6])[0]
         if len(udp) >= ulen and struct.unpack("!H", udp[6:8])[0]:
-            ph = inner[12:20] + struct.pack("!BBH", 0, 17, ulen)
-            if csum(ph + udp[:ulen]) != 0:
+            if l4sum(inner[12:16], inner[16:20], 17, udp[:ulen]) != 0:
                 bad.append("quoted UDP checksum wrong")
         if bad:
             print("not ok - %s (%s)" % (text, ", ".join(bad)))

@@ -34,6 +34,8 @@ import struct
 import sys
 import time
 
+from tfhelp import csum, l4sum
+
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 
@@ -45,15 +47,6 @@ def usage():
 
 def say(text):
     print(text, flush=True)
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def errname(e):
@@ -172,8 +165,7 @@ def describe(pkt):
         f.append("seq=%d" % struct.unpack("!I", l4[4:8]))
     if len(l4) >= 4:
         f.append("sport=%d dport=%d" % struct.unpack("!HH", l4[:4]))
-    pseudo = pkt[12:20] + struct.pack("!BBH", 0, proto, len(l4))
-    l4ok = "ok" if csum(pseudo + l4) == 0 else "bad"
+    l4ok = "ok" if l4sum(pkt[12:16], pkt[16:20], proto, l4) == 0 else "bad"
     if proto == 6 and len(l4) >= 20:
         off = (l4[12] >> 4) * 4
         flags = "".join(c for c, b in zip("FSRPAUEC", range(8)) if l4[13] & (1 << b))
