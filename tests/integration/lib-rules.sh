@@ -12,11 +12,13 @@
 TF_RULES=$TF_TMP/rules.v4
 TF_RPY="$TF_LIBDIR/tfrules.py"
 
-# The standard lab configuration with "rules = $TF_RULES" in [daemon].
+# tf_rules_config [RULES]: the standard lab configuration with
+# "rules = RULES" (default $TF_RULES) in [daemon].
+# shellcheck disable=SC2120
 tf_rules_config()
 {
 	tf_default_config
-	sed -i "/^\[daemon\]/a rules = $TF_RULES" "$TF_CONF"
+	sed -i "/^\[daemon\]/a rules = ${1:-$TF_RULES}" "$TF_CONF"
 }
 
 # tf_rules_write <<EOF ... EOF: the rules file from a heredoc.

@@ -56,6 +56,7 @@
 # DIFF_KEEP=DIR keeps what each one captured and saved in DIR/NN-name/
 
 . "$(dirname "$0")/lib.sh"
+. "$TF_LIBDIR/lib-rules.sh"
 
 DIFF_DATA=${DIFF_DATA:-$TF_SRCDIR/tests/data/diff}
 DIFF_PY=$TF_LIBDIR/tfdiff.py
@@ -148,36 +149,6 @@ diff_conntrack()
 	fi
 }
 
-diff_config()
-{
-	tf_write_config <<EOF
-# tunfilterd configuration for $TF_NAME (generated)
-[daemon]
-control_socket = $TF_SOCK
-log_level = info
-rules = $1
-icmp_ratelimit = 0
-icmp_msgs_per_sec = 0
-
-[interface $LAN_IF]
-address = $LAN_ROUTER/24
-netns = $NS_LAN
-mtu = 1500
-peer_address = $LAN_HOST/24
-peer_routes = default
-
-[interface $WAN_IF]
-address = $WAN_ROUTER/24
-netns = $NS_WAN
-mtu = $WAN_MTU
-peer_address = $WAN_HOST/24
-peer_routes = default
-
-[routes]
-10.20.0.0/16 = $WAN_IF
-EOF
-}
-
 probe()
 {
 	local lan=$1 wan=$2 pkts=$3 out=$4
@@ -220,7 +191,7 @@ run_ruleset()
 		return
 	fi
 
-	diff_config "$rules"
+	tf_rules_config "$rules"
 	if ! tf_daemon_start; then
 		not_ok "differential $name: tunfilterd starts with the ruleset" "$TF_LOG"
 		tf_daemon_stop
