@@ -255,6 +255,18 @@ peer_routes = default
 EOF
 }
 
+# tf_conntrack_config [-]: the standard lab configuration with connection
+# tracking on even without a rule that needs it (the default, auto, would
+# leave it off); with "-", more [conntrack] keys are read from stdin.
+tf_conntrack_config()
+{
+	tf_default_config
+	{
+		printf '\n[conntrack]\nenable = yes\n'
+		[ "${1:-}" = - ] && cat
+	} >>"$TF_CONF"
+}
+
 # --- the daemon ---------------------------------------------------------
 
 tfctl() { "$TUNFILTER" --socket "$TF_SOCK" "$@"; }

@@ -17,11 +17,7 @@
 
 TF_CT="$TF_LIBDIR/tfct.py"
 
-tf_default_config
-cat >>"$TF_CONF" <<EOF
-
-[conntrack]
-enable = yes
+tf_conntrack_config - <<EOF
 max_entries = 4
 EOF
 tf_lab_up

@@ -18,12 +18,7 @@
 
 TF_CT="$TF_LIBDIR/tfct.py"
 
-tf_default_config
-cat >>"$TF_CONF" <<EOF
-
-[conntrack]
-# No rule here needs tracking: turn it on (the default, auto, would not).
-enable = yes
+tf_conntrack_config - <<EOF
 udp_timeout = 3
 udp_timeout_stream = 3
 EOF
