@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 #
-# What the NAT scripts (t-nat-*.sh) share, on top of lib.sh and
-# lib-rules.sh: the helper tfnat.py and its servers.
+# What the NAT scripts (t-nat-*.sh) share, sourced after lib.sh (it brings
+# lib-rules.sh along): the helper tfnat.py and its servers.
+
+# shellcheck source=lib-rules.sh
+. "$TF_LIBDIR/lib-rules.sh"
 
 TF_NPY="$TF_LIBDIR/tfnat.py"
 

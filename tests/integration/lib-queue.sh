@@ -1,14 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 #
-# What the queue scripts (t-queue-*.sh) share, sourced after lib.sh and
-# lib-rules.sh: the lab configuration with a rules file and a [queue]
-# section (the queue socket in the test's directory), the example
+# What the queue scripts (t-queue-*.sh) share, sourced after lib.sh (it
+# brings lib-rules.sh along): the lab configuration with a rules file and
+# a [queue] section (the queue socket in the test's directory), the example
 # consumers started in the gw namespace, and the counters of one queue
 # read back from `tunfilter -j queue`.
 #
 # Consumers run in the test's own namespace: the queue socket is a file, and
 # a Unix socket bound to a path is reachable from any network namespace.
+
+# shellcheck source=lib-rules.sh
+. "$TF_LIBDIR/lib-rules.sh"
 
 TF_QSOCK=$TF_TMP/queue.sock
 TF_QPY="$TF_SRCDIR/contrib/examples/tfqueue.py"
@@ -68,7 +71,7 @@ check_qstat()
 {
 	local text=$1 n=$2 key=$3 op=$4 want=$5 got
 	got=$(qstat "$n" "$key")
-	if [ -n "$got" ] && [ "$got" "$op" "$want" ]; then
+	if [ -n "$got" ] && test "$got" "$op" "$want"; then
 		ok "$text ($key $got)"
 	else
 		tfctl queue >"$TF_TMP/queue.out" 2>&1

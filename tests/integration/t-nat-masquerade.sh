@@ -15,7 +15,6 @@
 # Then the WAN address changes on reload, and the old bindings go.
 
 . "$(dirname "$0")/lib.sh"
-. "$TF_LIBDIR/lib-rules.sh"
 . "$TF_LIBDIR/lib-nat.sh"
 
 tf_rules_write <<EOF

@@ -17,7 +17,6 @@
 #  +---------------+    +------------------+    +-----------------------+  +---------------+
 
 . "$(dirname "$0")/lib.sh"
-. "$TF_LIBDIR/lib-rules.sh"
 . "$TF_LIBDIR/lib-nat.sh"
 
 NS_FAR=${TF_ID}far

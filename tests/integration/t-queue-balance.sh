@@ -18,7 +18,6 @@
 # nfqueue_hash), so the flows differ by their lan address.
 
 . "$(dirname "$0")/lib.sh"
-. "$TF_LIBDIR/lib-rules.sh"
 . "$TF_LIBDIR/lib-queue.sh"
 
 tf_rules_write <<EOF

@@ -15,7 +15,6 @@
 #                               queue.sock: nobody, then a consumer of 5 that leaves
 
 . "$(dirname "$0")/lib.sh"
-. "$TF_LIBDIR/lib-rules.sh"
 . "$TF_LIBDIR/lib-queue.sh"
 
 tf_rules_write <<EOF

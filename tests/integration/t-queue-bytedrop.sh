@@ -20,7 +20,6 @@
 # segment holds it whole and is dropped at each retransmission.
 
 . "$(dirname "$0")/lib.sh"
-. "$TF_LIBDIR/lib-rules.sh"
 . "$TF_LIBDIR/lib-queue.sh"
 
 NEEDLE=tunfilter-forbidden-0xC0FFEE

@@ -19,7 +19,6 @@
 #  +------------------+          queue.sock: tfqueue.py --batch 2 -q 1
 
 . "$(dirname "$0")/lib.sh"
-. "$TF_LIBDIR/lib-rules.sh"
 . "$TF_LIBDIR/lib-queue.sh"
 
 TO_7101="-j DNAT --to-destination $WAN_HOST:7101"

@@ -16,7 +16,6 @@
 #                               queue.sock: tfqueue.py --hold -q 1 -q 2
 
 . "$(dirname "$0")/lib.sh"
-. "$TF_LIBDIR/lib-rules.sh"
 . "$TF_LIBDIR/lib-queue.sh"
 
 tf_rules_write <<EOF

@@ -21,7 +21,6 @@
 #    packets already resolved are only counted (stale).
 
 . "$(dirname "$0")/lib.sh"
-. "$TF_LIBDIR/lib-rules.sh"
 . "$TF_LIBDIR/lib-queue.sh"
 
 tf_rules_write <<EOF

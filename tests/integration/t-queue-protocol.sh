@@ -19,7 +19,6 @@
 #                     `-- uid nobody, gid 12345: refused
 
 . "$(dirname "$0")/lib.sh"
-. "$TF_LIBDIR/lib-rules.sh"
 . "$TF_LIBDIR/lib-queue.sh"
 
 tf_rules_write <<EOF

@@ -17,7 +17,6 @@
 #                               tfqueue.py --repeat-mark 7
 
 . "$(dirname "$0")/lib.sh"
-. "$TF_LIBDIR/lib-rules.sh"
 . "$TF_LIBDIR/lib-queue.sh"
 
 tf_rules_write <<EOF
