@@ -24,6 +24,28 @@ nat_server()
 	}
 }
 
+# nat_upload TEXT NS HOST PORT SIZE PEER: one check. SIZE (as head -c
+# takes it) of random bytes go from NS to the sink at HOST:PORT, which
+# writes "PEER SHA256" to $TF_TMP/sink.out (nat_server NS2 sink PORT
+# "$TF_TMP/sink.out"): ok if they arrived intact and from PEER.
+nat_upload()
+{
+	local text=$1 ns=$2 host=$3 port=$4 size=$5 peer=$6 want got
+	head -c "$size" /dev/urandom >"$TF_TMP/in.bin"
+	want=$(sha256sum <"$TF_TMP/in.bin" | cut -d' ' -f1)
+	timeout 120 ip netns exec "$ns" socat -u "OPEN:$TF_TMP/in.bin" "TCP:$host:$port" \
+		>"$TF_TMP/xfer.log" 2>&1
+	rm -f "$TF_TMP/in.bin"
+	wait_for 30 test -s "$TF_TMP/sink.out"
+	got=$(cat "$TF_TMP/sink.out" 2>/dev/null)
+	if [ "$got" = "$peer $want" ]; then
+		ok "$text"
+	else
+		echo "sink saw: $got; sent $want" >>"$TF_TMP/xfer.log"
+		not_ok "$text" "$TF_TMP/xfer.log"
+	fi
+}
+
 # nat_ask NS HOST PORT: what a whoami server at HOST:PORT saw of NS.
 nat_ask()
 {

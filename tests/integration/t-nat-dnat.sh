@@ -40,17 +40,8 @@ check_output "the forwarded port answers, and the server sees the real client" \
 check_fails "the server's own port is not open on the router" \
 	nat_ask "$NS_WAN" "$WAN_ROUTER" 80
 
-head -c 5M /dev/urandom >"$TF_TMP/in.bin"
-want=$(sha256sum <"$TF_TMP/in.bin" | cut -d' ' -f1)
-timeout 60 ip netns exec "$NS_WAN" socat -u "OPEN:$TF_TMP/in.bin" "TCP:$WAN_ROUTER:8081" \
-	>"$TF_TMP/xfer.log" 2>&1
-wait_for 30 test -s "$TF_TMP/sink.out"
-if [ "$(cat "$TF_TMP/sink.out" 2>/dev/null)" = "$WAN_HOST $want" ]; then
-	ok "5 MB through the forwarded port arrived intact"
-else
-	echo "sink saw: $(cat "$TF_TMP/sink.out" 2>/dev/null); sent $want" >>"$TF_TMP/xfer.log"
-	not_ok "5 MB through the forwarded port arrived intact" "$TF_TMP/xfer.log"
-fi
+nat_upload "5 MB through the forwarded port arrived intact" \
+	"$NS_WAN" "$WAN_ROUTER" 8081 5M "$WAN_HOST"
 check_output "conntrack -L shows the DNAT reply tuple" \
 	"src=$WAN_HOST dst=$WAN_ROUTER sport=[0-9]+ dport=8080 .*src=$LAN_HOST dst=$WAN_HOST sport=80" \
 	tfctl conntrack -L

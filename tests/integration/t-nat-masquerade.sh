@@ -35,19 +35,8 @@ nat_server "$NS_WAN" whoami 6002 || exit 1
 check_output "the WAN host sees the router's address" "^$WAN_ROUTER:[0-9]+\$" \
 	nat_ask "$NS_LAN" "$WAN_HOST" 6002
 
-head -c 50M /dev/urandom >"$TF_TMP/in.bin"
-want=$(sha256sum <"$TF_TMP/in.bin" | cut -d' ' -f1)
-timeout 120 ip netns exec "$NS_LAN" socat -u "OPEN:$TF_TMP/in.bin" "TCP:$WAN_HOST:6001" \
-	>"$TF_TMP/xfer.log" 2>&1
-wait_for 30 test -s "$TF_TMP/sink.out"
-if [ "$(cat "$TF_TMP/sink.out" 2>/dev/null)" = "$WAN_ROUTER $want" ]; then
-	ok "50 MB upload through MASQUERADE arrived intact from $WAN_ROUTER"
-else
-	echo "sink saw: $(cat "$TF_TMP/sink.out" 2>/dev/null); sent $want" >>"$TF_TMP/xfer.log"
-	not_ok "50 MB upload through MASQUERADE arrived intact from $WAN_ROUTER" \
-		"$TF_TMP/xfer.log"
-fi
-rm -f "$TF_TMP/in.bin"
+nat_upload "50 MB upload through MASQUERADE arrived intact from $WAN_ROUTER" \
+	"$NS_LAN" "$WAN_HOST" 6001 50M "$WAN_ROUTER"
 
 check_output "conntrack -L shows the translated reply tuple" \
 	"src=$LAN_HOST dst=$WAN_HOST sport=[0-9]+ dport=6001 .*src=$WAN_HOST dst=$WAN_ROUTER sport=6001" \
