@@ -55,6 +55,19 @@ arrived()
 	grep -c "dport=$1" "$CAP"
 }
 
+arrived_at_least() { [ "$(arrived 7002)" -ge "$1" ]; }
+
+# check_arrived TEXT N: wait (5 s at most) until the far host has N
+# datagrams to port 7002.
+check_arrived()
+{
+	if wait_for 5 arrived_at_least "$2"; then
+		ok "$1"
+	else
+		not_ok "$1 ($(arrived 7002) of $2 arrived)"
+	fi
+}
+
 check "20 datagrams to port 7001" in_lan "$TF_PY" "$TF_RPY" udp-send "$WAN_HOST" 7001 20
 check "20 datagrams to port 7002" in_lan "$TF_PY" "$TF_RPY" udp-send "$WAN_HOST" 7002 20
 wait_for 5 qstat_is 1 dropped_full 12
@@ -63,11 +76,7 @@ check_qstat "queue 1 drops the 12 that do not fit" 1 dropped_full -eq 12
 check_qstat "queue 2 holds its 8" 2 pending -eq 8
 check_qstat "queue 2 lets the 12 that do not fit through (fail-open)" 2 failed_open -eq 12
 check_output "the drops are counted as queue_full" '"queue_full":12[,}]' tfctl -j show stats
-if wait_for 5 sh -c "[ \$(grep -c dport=7002 '$CAP') -ge 12 ]"; then
-	ok "the far host got the 12 fail-open datagrams ($(arrived 7002))"
-else
-	not_ok "the far host got the 12 fail-open datagrams ($(arrived 7002))"
-fi
+check_arrived "the far host got the 12 fail-open datagrams" 12
 if [ "$(arrived 7001)" = 0 ]; then
 	ok "nothing of queue 1 reached the far host"
 else
@@ -91,11 +100,7 @@ wait_for 5 qstat_is 2 pending 0
 check_qstat "queue 1: its 12 get the default verdict" 1 orphaned -eq 12
 check_qstat "queue 2: its 8 get the default verdict" 2 orphaned -eq 8
 check_output "queue 1's default verdict drops them" '"queue_default":12[,}]' tfctl -j show stats
-if wait_for 5 sh -c "[ \$(grep -c dport=7002 '$CAP') -ge 20 ]"; then
-	ok "queue 2's default verdict accepts them: all 20 arrived"
-else
-	not_ok "queue 2's default verdict accepts them ($(arrived 7002) of 20 arrived)"
-fi
+check_arrived "queue 2's default verdict accepts them: all 20 arrived" 20
 check_output "still nothing of queue 1 at the far host" '^0$' arrived 7001
 check_output "queue 2's 8 joined the connection (clash_resolve), none dropped" \
 	"insert_failed=0 drop=0 .* clash_resolve=8 " tfctl conntrack -S
